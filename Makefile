@@ -1,0 +1,41 @@
+# Two commands are the contract (see README.md):
+#   make demo  - set up .venv, build demo.db from sample_data/, open the app on it
+#   make test  - set up .venv with the test extra and run the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+SAMPLE := $(shell find sample_data -type f 2>/dev/null)
+
+.PHONY: demo test demo-db clean-demo lint-imports
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+# Stamps: reinstall only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+# Rebuilt only when sample_data/ changes, so tags you add in the demo survive the next `make demo`.
+demo.db: $(VENV)/.installed $(SAMPLE)
+	rm -f demo.db demo.db-wal demo.db-shm
+	$(BIN)/python -m evidence_tui.sampledata sample_data demo.db
+
+demo-db: demo.db
+
+demo: demo.db
+	$(BIN)/evidence-tui open --db demo.db
+
+clean-demo:
+	rm -f demo.db demo.db-wal demo.db-shm
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+
+lint-imports: $(VENV)/.installed-test
+	$(BIN)/lint-imports

@@ -1,0 +1,216 @@
+"""Opening a case file: one SQLite file, checked before it is touched, migrated forward.
+
+A ``CaseFile`` hands each thread its own connection (SQLite connections belong to their thread;
+the TUI's workers run on other threads) and opens write transactions with ``BEGIN IMMEDIATE`` so
+that two writers (the TUI and a CLI) queue on the busy timeout instead of failing on upgrade.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+from evidence_tui.errors import CaseFileError
+from evidence_tui.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 5000
+
+
+class CaseFile:
+    """An open case file. Use ``CaseFile.open(path)``; ``db`` is this thread's connection."""
+
+    def __init__(self, path: Path, actor: str = "unknown") -> None:
+        self.path = path
+        # Who the changes are logged under (the reviewer's name; see config.reviewer_name).
+        self.actor = actor
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    # -- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | os.PathLike, *, create: bool = True, actor: str = "unknown") -> CaseFile:
+        """Open (and with ``create``, make) the case file at ``path``, migrating it forward.
+
+        Raises ``CaseFileError`` for a file that is not SQLite, is another program's database,
+        was written by a newer evidence-tui, or cannot be read; such a file is left untouched.
+        """
+        path = Path(path).expanduser()
+        if path.is_dir():
+            raise CaseFileError(f"{path}: is a folder, not a case file")
+        if not path.exists():
+            if not create:
+                raise CaseFileError(f"{path}: no such case file (create it with 'evidence-tui init')")
+            _create_private_file(path)
+        else:
+            _check_header(path)
+        case = cls(path, actor)
+        try:
+            case._prepare()
+        except sqlite3.DatabaseError as error:
+            case.close()
+            raise CaseFileError(f"{path}: {_describe_sqlite_error(error)}") from None
+        except BaseException:
+            case.close()
+            raise
+        return case
+
+    def _prepare(self) -> None:
+        conn = self.db.conn
+        application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        has_tables = conn.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+        ).fetchone()[0]
+        if application_id != APPLICATION_ID and (has_tables or version):
+            raise CaseFileError(
+                f"{self.path}: a SQLite database, but not an evidence-tui case file"
+            )
+        if version > SCHEMA_VERSION:
+            raise CaseFileError(
+                f"{self.path}: written by a newer evidence-tui (schema {version}, this version "
+                f"knows {SCHEMA_VERSION}); upgrade evidence-tui to open it"
+            )
+        # WAL lets readers (the TUI) carry on while a writer (an import) works.
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if mode.lower() != "wal" and not self.read_only:
+            raise CaseFileError(f"{self.path}: cannot switch the case file to WAL mode ({mode})")
+        if version < SCHEMA_VERSION:
+            self._migrate(version)
+
+    def _migrate(self, version: int) -> None:
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Re-read inside the lock: another process may have migrated meanwhile.
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            for step in range(version, SCHEMA_VERSION):
+                MIGRATIONS[step](conn)
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    # -- connections -----------------------------------------------------------------------
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """Return this thread's connection, wrapped in ``sqlite_utils.Database``."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            conn = self._connect()
+            db = sqlite_utils.Database(conn)
+            self._local.db = db
+        return db
+
+    @property
+    def read_only(self) -> bool:
+        """True when the file cannot be written by this user."""
+        return not os.access(self.path, os.W_OK)
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            # isolation_level=None: we issue BEGIN/COMMIT ourselves, nothing implicit.
+            conn = sqlite3.connect(
+                str(self.path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
+            )
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            # FULL: a committed change survives a power cut too, not only a killed process.
+            conn.execute("PRAGMA synchronous = FULL")
+        except sqlite3.DatabaseError as error:
+            raise CaseFileError(f"{self.path}: {_describe_sqlite_error(error)}") from None
+        with self._lock:
+            self._connections.append(conn)
+        return conn
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """Run the block in one write transaction (``BEGIN IMMEDIATE``); roll back on error."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            # Nested call from within a domain operation: the outer transaction owns it.
+            yield conn
+            return
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise CaseFileError(f"{self.path}: {_describe_sqlite_error(error)}") from None
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except sqlite3.OperationalError as error:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise CaseFileError(f"{self.path}: {_describe_sqlite_error(error)}") from None
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        """Close every connection this case file opened (on any thread)."""
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for conn in connections:
+            try:
+                conn.close()
+            except sqlite3.ProgrammingError:
+                # A connection made on another thread refuses to close here; it closes
+                # when that thread's objects are collected.
+                pass
+        self._local = threading.local()
+
+    def __enter__(self) -> CaseFile:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _create_private_file(path: Path) -> None:
+    """Create an empty file readable by the owner only; SQLite gives its WAL the same mode."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        os.close(fd)
+    except FileExistsError:
+        pass
+    except OSError as error:
+        raise CaseFileError(f"{path}: cannot create the case file ({error.strerror.lower()})") from None
+
+
+def _check_header(path: Path) -> None:
+    """Refuse a file that is neither empty nor SQLite, without writing a byte to it."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as error:
+        raise CaseFileError(f"{path}: cannot read the case file ({error.strerror.lower()})") from None
+    if header and header != SQLITE_HEADER:
+        raise CaseFileError(f"{path}: not an evidence-tui case file (not a SQLite database)")
+
+
+def _describe_sqlite_error(error: sqlite3.DatabaseError) -> str:
+    message = str(error)
+    lowered = message.lower()
+    if "locked" in lowered or "busy" in lowered:
+        return "the case file is locked by another program; try again when it is done"
+    if "readonly" in lowered or "read-only" in lowered:
+        return "the case file is read-only"
+    if "malformed" in lowered or "not a database" in lowered or "corrupt" in lowered:
+        return "the case file is damaged (run 'evidence-tui check')"
+    if "disk" in lowered and "full" in lowered:
+        return "the disk is full"
+    return message

@@ -1,0 +1,30 @@
+"""Shared fixtures: a fresh case file per test, and the sample data folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from evidence_tui.store import CaseFile
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DATA = ROOT / "sample_data"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path_factory, monkeypatch):
+    """Keep every test away from the real user's data and config folders."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.delenv("EVIDENCE_DB", raising=False)
+    monkeypatch.setenv("EVIDENCE_REVIEWER", "tester")
+
+
+@pytest.fixture
+def case(tmp_path) -> CaseFile:
+    """An empty case file, open as the reviewer 'tester'."""
+    opened = CaseFile.open(tmp_path / "case.db", actor="tester")
+    yield opened
+    opened.close()
