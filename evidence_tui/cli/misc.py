@@ -1,0 +1,128 @@
+"""Commands about the whole case file: search, stats, undo, log, open."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import click
+from rich.table import Table
+from rich.text import Text
+
+from evidence_tui.cli.common import console, db_option, json_option, open_case, print_json, safe, with_case
+from evidence_tui.config import remember_case
+from evidence_tui.domain import history
+from evidence_tui.domain.search import MARK_END, MARK_START, search as search_domain
+from evidence_tui.domain.stats import case_stats
+from evidence_tui.store import CaseFile
+from evidence_tui.textsafety import inert_line
+
+
+def highlighted(snippet: str) -> Text:
+    """Return a search snippet as inert Text with the matches in bold."""
+    text = Text()
+    for i, part in enumerate(snippet.split(MARK_START)):
+        if i == 0:
+            text.append(inert_line(part))
+            continue
+        match, _, rest = part.partition(MARK_END)
+        text.append(inert_line(match), style="bold reverse")
+        text.append(inert_line(rest))
+    return text
+
+
+@click.command()
+@click.argument("query")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--sources-only", is_flag=True, help="Search sources only, not excerpts.")
+@click.option("--excerpts-only", is_flag=True, help="Search excerpts only, not sources.")
+@json_option
+@with_case
+def search(case: CaseFile, query: str, limit: int, sources_only: bool, excerpts_only: bool, as_json: bool) -> None:
+    """Search sources and excerpts (FTS5: "a phrase", OR, NOT, prefix*), best first.
+
+    Example: evidence-tui search '"army contract" OR deportation NOT Azov'
+    """
+    kinds = ("source",) if sources_only else ("excerpt",) if excerpts_only else ("source", "excerpt")
+    hits = search_domain(case, query, limit=limit, kinds=kinds)
+    if as_json:
+        print_json([h.as_dict() for h in hits])
+        return
+    table = Table("kind", "id", "source", "snippet", title=f"{len(hits)} hits")
+    for h in hits:
+        table.add_row(h.kind, h.id[:8], safe(h.title), highlighted(h.snippet))
+    console.print(table)
+
+
+@click.command()
+@json_option
+@with_case
+def stats(case: CaseFile, as_json: bool) -> None:
+    """Print the case file's figures: counts per claim type, review status, outlet, month.
+
+    Example: evidence-tui stats --json
+    """
+    figures = case_stats(case)
+    if as_json:
+        print_json(figures.as_dict())
+        return
+    console.print(
+        f"[bold]{figures.sources}[/] sources  [bold]{figures.excerpts}[/] excerpts  "
+        f"[bold]{figures.claim_types}[/] claim types  [bold]{figures.claims}[/] claims  [bold]{figures.entities}[/] entities"
+    )
+    for title, pairs in (
+        ("claim type", figures.by_claim_type), ("review status", figures.by_status),
+        ("outlet", figures.by_outlet), ("sources by month", figures.sources_by_month),
+    ):
+        table = Table(title, "count")
+        for name, count in pairs:
+            table.add_row(safe(name), str(count))
+        console.print(table)
+
+
+@click.command()
+@click.option("--mine", is_flag=True, help="Undo only your own last change (when others share the file).")
+@with_case
+def undo(case: CaseFile, mine: bool) -> None:
+    """Undo the last change to the case file (from the event log).
+
+    Example: evidence-tui undo
+    """
+    undone = history.undo_last(case, only_mine=mine)
+    if undone is None:
+        console.print("nothing to undo")
+    else:
+        console.print(Text("undone: ") + safe(undone.summary or undone.name))
+
+
+@click.command()
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@json_option
+@with_case
+def log(case: CaseFile, limit: int, as_json: bool) -> None:
+    """Show the newest changes in the event log (the audit trail).
+
+    Example: evidence-tui log --limit 50
+    """
+    ops = history.recent_operations(case, limit)
+    if as_json:
+        print_json([op.__dict__ for op in ops])
+        return
+    table = Table("when (UTC)", "who", "what")
+    for op in ops:
+        table.add_row(op.at, safe(op.actor), safe(op.summary or op.name))
+    console.print(table)
+
+
+@click.command("open")
+@db_option
+def open_(db_path: Path | None) -> None:
+    """Open the app (the terminal UI) on the case file.
+
+    Example: evidence-tui open --db demo.db
+    """
+    case = open_case(db_path)
+    remember_case(case.path)
+    # Loaded only here, by name: the CLI's other commands never pay for (or depend on) textual.
+    tui = importlib.import_module("evidence_tui.tui.app")
+    tui.run(case)

@@ -1,0 +1,234 @@
+"""Claims: statements in the researcher's words, with the evidence for and against them.
+
+Corroboration counts distinct sources and distinct outlets behind a claim: ten excerpts from one
+outlet are one voice. A source without a known outlet counts as its own outlet. Only supporting
+evidence corroborates: contradicting excerpts are counted apart (``contradicting``) and never make
+a claim look better sourced.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from evidence_tui.domain.models import Claim, EntityLink
+from evidence_tui.domain.refs import resolve_id
+from evidence_tui.errors import Invalid
+from evidence_tui.store import CaseFile, new_id, operation, utc_now
+from evidence_tui.store.schema import CLAIM_EXCERPT_STANCES, CLAIM_SOURCE_STANCES
+
+_SELECT = """
+WITH evidence AS (
+    SELECT x.claim_id, e.source_id FROM claim_excerpts x JOIN excerpts e ON e.id = x.excerpt_id
+    WHERE x.stance = 'supports'
+    UNION ALL
+    SELECT claim_id, source_id FROM claim_sources WHERE stance = 'supports'
+), behind AS (
+    SELECT v.claim_id,
+           count(DISTINCT v.source_id) AS sources,
+           count(DISTINCT coalesce(lower(s.outlet), 'source:' || s.id)) AS outlets,
+           min(s.reliability) AS best_reliability,
+           min(s.published) AS earliest,
+           max(s.published) AS latest
+    FROM evidence v JOIN sources s ON s.id = v.source_id
+    GROUP BY v.claim_id
+)
+SELECT c.id, c.statement, t.name AS claim_type, c.credibility, c.notes,
+       (SELECT count(*) FROM claim_excerpts x WHERE x.claim_id = c.id AND x.stance = 'supports') AS supporting,
+       (SELECT count(*) FROM claim_excerpts x WHERE x.claim_id = c.id AND x.stance = 'contradicts') AS contradicting,
+       coalesce(b.sources, 0) AS sources, coalesce(b.outlets, 0) AS outlets,
+       b.best_reliability, b.earliest, b.latest
+FROM claims c
+LEFT JOIN claim_types t ON t.id = c.claim_type_id
+LEFT JOIN behind b ON b.claim_id = c.id
+"""
+
+CLAIM_ORDERS = {
+    "statement": "c.statement COLLATE NOCASE",
+    "sources": "sources DESC, outlets DESC, c.statement COLLATE NOCASE",
+    "outlets": "outlets DESC, sources DESC, c.statement COLLATE NOCASE",
+    "weakest": "outlets, sources, c.statement COLLATE NOCASE",
+    "created": "c.created_at, c.rowid",
+}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One piece of evidence for or against a claim: an excerpt, or a whole source."""
+
+    stance: str
+    source_id: str
+    source_title: str
+    outlet: str | None
+    published: str | None
+    reliability: str | None
+    excerpt_id: str | None = None
+    quote: str | None = None
+
+
+def _entities(conn: sqlite3.Connection, claim_id: str) -> tuple[EntityLink, ...]:
+    rows = conn.execute(
+        """SELECT n.id, n.name, n.kind, x.role FROM claim_entities x JOIN entities n ON n.id = x.entity_id
+           WHERE x.claim_id = ? ORDER BY n.name""",
+        (claim_id,),
+    ).fetchall()
+    return tuple(EntityLink(*r) for r in rows)
+
+
+def resolve_claim(case: CaseFile, ref: str) -> str:
+    """Return the id of the claim named by id prefix or exact statement."""
+    return resolve_id(case, "claims", ref, name_column="statement", what="claim")
+
+
+def list_claims(case: CaseFile, *, order: str = "created") -> list[Claim]:
+    """Return every claim with its corroboration figures."""
+    if order not in CLAIM_ORDERS:
+        raise Invalid(f"unknown order '{order}' (one of {', '.join(CLAIM_ORDERS)})")
+    conn = case.db.conn
+    rows = conn.execute(_SELECT + f" ORDER BY {CLAIM_ORDERS[order]}").fetchall()
+    return [Claim(**dict(r), entities=_entities(conn, r["id"])) for r in rows]
+
+
+def get_claim(case: CaseFile, ref: str) -> Claim:
+    """Return one claim with its corroboration figures."""
+    claim_id = resolve_claim(case, ref)
+    conn = case.db.conn
+    row = conn.execute(_SELECT + " WHERE c.id = ?", (claim_id,)).fetchone()
+    return Claim(**dict(row), entities=_entities(conn, claim_id))
+
+
+def claim_evidence(case: CaseFile, ref: str) -> list[Evidence]:
+    """Return the excerpts and sources linked to a claim, earliest evidence first."""
+    claim_id = resolve_claim(case, ref)
+    rows = case.db.conn.execute(
+        """SELECT x.stance, s.id AS source_id, s.title AS source_title, s.outlet, s.published, s.reliability,
+                  e.id AS excerpt_id, e.quote
+           FROM claim_excerpts x JOIN excerpts e ON e.id = x.excerpt_id JOIN sources s ON s.id = e.source_id
+           WHERE x.claim_id = ?
+           UNION ALL
+           SELECT x.stance, s.id, s.title, s.outlet, s.published, s.reliability, NULL, NULL
+           FROM claim_sources x JOIN sources s ON s.id = x.source_id
+           WHERE x.claim_id = ?
+           ORDER BY published IS NULL, published, source_title""",
+        (claim_id, claim_id),
+    ).fetchall()
+    return [Evidence(**dict(r)) for r in rows]
+
+
+def _check_credibility(credibility: int | None) -> int | None:
+    if credibility is not None and not 1 <= int(credibility) <= 6:
+        raise Invalid(f"credibility must be from 1 (confirmed) to 6 (cannot be judged), not {credibility}")
+    return credibility
+
+
+def _check_statement(conn: sqlite3.Connection, statement: str, *, except_id: str | None = None) -> None:
+    # Two claims with one statement would split their evidence (and a statement names a claim).
+    folded = statement.casefold()
+    for claim_id, existing in conn.execute("SELECT id, statement FROM claims"):
+        if existing.casefold() == folded and claim_id != except_id:
+            raise Invalid(f"the claim '{existing}' already exists ({claim_id[:8]})")
+
+
+def add_claim(case: CaseFile, statement: str, *, claim_type: str | None = None, credibility: int | None = None, notes: str | None = None) -> Claim:
+    """Add a claim in the researcher's words, optionally with a claim type and credibility 1-6."""
+    statement = " ".join(statement.split())
+    if not statement:
+        raise Invalid("a claim needs a statement")
+    type_id = resolve_id(case, "claim_types", claim_type, name_column="name", what="claim type") if claim_type else None
+    credibility = _check_credibility(credibility)
+    with operation(case, "claim.add", case.actor) as op:
+        _check_statement(op.conn, statement)
+        now = utc_now()
+        claim_id = new_id()
+        op.insert(
+            "claims",
+            {"id": claim_id, "statement": statement, "claim_type_id": type_id, "credibility": credibility,
+             "notes": notes, "created_at": now, "updated_at": now},
+        )
+        op.summary = f"add claim '{statement[:60]}'"
+    return get_claim(case, claim_id)
+
+
+def edit_claim(case: CaseFile, ref: str, *, statement: str | None = None, claim_type: str | None = None,
+               credibility: int | None = None, notes: str | None = None) -> Claim:
+    """Change a claim's statement, type, credibility or notes."""
+    claim_id = resolve_claim(case, ref)
+    changes: dict = {}
+    if statement is not None:
+        statement = " ".join(statement.split())
+        if not statement:
+            raise Invalid("a claim needs a statement")
+        changes["statement"] = statement
+    if claim_type is not None:
+        changes["claim_type_id"] = resolve_id(case, "claim_types", claim_type, name_column="name", what="claim type")
+    if credibility is not None:
+        changes["credibility"] = _check_credibility(credibility)
+    if notes is not None:
+        changes["notes"] = notes.strip() or None
+    if changes:
+        with operation(case, "claim.edit", case.actor) as op:
+            if "statement" in changes:
+                _check_statement(op.conn, changes["statement"], except_id=claim_id)
+            changes["updated_at"] = utc_now()
+            op.update("claims", claim_id, changes)
+            op.summary = f"edit claim {claim_id[:8]}"
+    return get_claim(case, claim_id)
+
+
+def link_excerpt(case: CaseFile, claim_ref: str, excerpt_ref: str, stance: str = "supports") -> Claim:
+    """Record that an excerpt supports or contradicts a claim (relinking changes the stance)."""
+    from evidence_tui.domain.excerpts import resolve_excerpt
+
+    if stance not in CLAIM_EXCERPT_STANCES:
+        raise Invalid(f"an excerpt either supports or contradicts a claim, not '{stance}'")
+    claim_id = resolve_claim(case, claim_ref)
+    excerpt_id = resolve_excerpt(case, excerpt_ref)
+    with operation(case, "claim.link", case.actor) as op:
+        key = {"claim_id": claim_id, "excerpt_id": excerpt_id}
+        if op.fetch("claim_excerpts", key) is None:
+            op.insert("claim_excerpts", {**key, "stance": stance, "created_at": utc_now()})
+        else:
+            op.update("claim_excerpts", key, {"stance": stance})
+        op.summary = f"excerpt {excerpt_id[:8]} {stance} claim {claim_id[:8]}"
+    return get_claim(case, claim_id)
+
+
+def unlink_excerpt(case: CaseFile, claim_ref: str, excerpt_ref: str) -> Claim:
+    """Remove the link between an excerpt and a claim."""
+    from evidence_tui.domain.excerpts import resolve_excerpt
+
+    claim_id = resolve_claim(case, claim_ref)
+    excerpt_id = resolve_excerpt(case, excerpt_ref)
+    with operation(case, "claim.unlink", case.actor) as op:
+        op.delete("claim_excerpts", {"claim_id": claim_id, "excerpt_id": excerpt_id})
+        op.summary = f"unlink excerpt {excerpt_id[:8]} from claim {claim_id[:8]}"
+    return get_claim(case, claim_id)
+
+
+def link_source(case: CaseFile, claim_ref: str, source_ref: str, stance: str = "supports") -> Claim:
+    """Link a whole source to a claim: supports, contradicts or mentions."""
+    if stance not in CLAIM_SOURCE_STANCES:
+        raise Invalid(f"a source supports, contradicts or mentions a claim, not '{stance}'")
+    claim_id = resolve_claim(case, claim_ref)
+    source_id = resolve_id(case, "sources", source_ref, name_column="title", what="source")
+    with operation(case, "claim.link", case.actor) as op:
+        key = {"claim_id": claim_id, "source_id": source_id}
+        if op.fetch("claim_sources", key) is None:
+            op.insert("claim_sources", {**key, "stance": stance, "created_at": utc_now()})
+        else:
+            op.update("claim_sources", key, {"stance": stance})
+        op.summary = f"source {source_id[:8]} {stance} claim {claim_id[:8]}"
+    return get_claim(case, claim_id)
+
+
+def delete_claim(case: CaseFile, ref: str) -> Claim:
+    """Delete a claim and its links (the excerpts and sources stay)."""
+    claim = get_claim(case, ref)
+    with operation(case, "claim.delete", case.actor) as op:
+        for table, columns in (("claim_excerpts", "claim_id, excerpt_id"), ("claim_sources", "claim_id, source_id"),
+                               ("claim_entities", "claim_id, entity_id, role")):
+            for row in op.conn.execute(f"SELECT {columns} FROM {table} WHERE claim_id = ?", (claim.id,)).fetchall():
+                op.delete(table, dict(row))
+        op.delete("claims", claim.id)
+        op.summary = f"delete claim '{claim.statement[:60]}'"
+    return claim

@@ -1,0 +1,370 @@
+"""Excerpts: exact spans of a source's text, tagged with claim types, with notes and review status.
+
+Offsets count Python string characters (code points) in the stored text. Each excerpt also keeps
+its quote and 32 characters either side (as a W3C TextQuoteSelector does), so it can be found again
+if offsets ever drift.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+
+from evidence_tui.domain.filters import ExcerptFilter, filter_sql
+from evidence_tui.domain.models import ClaimLink, ClaimType, EntityLink, Excerpt
+from evidence_tui.domain.refs import resolve_id
+from evidence_tui.errors import Invalid, NotFound
+from evidence_tui.store import CaseFile, Operation, new_id, operation, utc_now
+from evidence_tui.store.schema import REVIEW_STATUSES
+
+CONTEXT_CHARS = 32
+
+_COLUMNS = """e.id, e.source_id, e.start, e."end", e.quote, e.prefix, e.suffix, e.note,
+    e.review_status, e.author, e.created_at, e.updated_at"""
+
+
+def find_quote(text: str, quote: str) -> list[int]:
+    """Return every start offset at which ``quote`` occurs in ``text`` (overlaps included)."""
+    starts, at = [], text.find(quote)
+    while at != -1:
+        starts.append(at)
+        at = text.find(quote, at + 1)
+    return starts
+
+
+def anchor(text: str, start: int, end: int) -> dict[str, object]:
+    """Return the quote, prefix and suffix for a span of ``text``."""
+    return {
+        "start": start,
+        "end": end,
+        "quote": text[start:end],
+        "prefix": text[max(0, start - CONTEXT_CHARS):start],
+        "suffix": text[end:end + CONTEXT_CHARS],
+    }
+
+
+def _source_text(conn: sqlite3.Connection, source_id: str) -> str:
+    row = conn.execute("SELECT text FROM sources WHERE id = ?", (source_id,)).fetchone()
+    if row is None:
+        raise NotFound(f"no source {source_id[:8]}")
+    return row[0]
+
+
+def resolve_excerpt(case: CaseFile, ref: str) -> str:
+    """Return the id of the excerpt named by an id prefix (or its exact quote)."""
+    return resolve_id(case, "excerpts", ref, name_column="quote", what="excerpt")
+
+
+def _resolve_types(case: CaseFile, type_refs: Iterable[str]) -> list[str]:
+    return [resolve_id(case, "claim_types", r, name_column="name", what="claim type") for r in type_refs]
+
+
+def _tag(op: Operation, excerpt_id: str, type_ids: Iterable[str], now: str) -> int:
+    added = 0
+    for type_id in type_ids:
+        exists = op.conn.execute(
+            "SELECT 1 FROM excerpt_claim_types WHERE excerpt_id = ? AND claim_type_id = ?", (excerpt_id, type_id)
+        ).fetchone()
+        if not exists:
+            op.insert("excerpt_claim_types", {"excerpt_id": excerpt_id, "claim_type_id": type_id, "created_at": now})
+            added += 1
+    return added
+
+
+def add_excerpt(
+    case: CaseFile,
+    source_ref: str,
+    *,
+    start: int | None = None,
+    end: int | None = None,
+    quote: str | None = None,
+    occurrence: int | None = None,
+    types: Iterable[str] = (),
+    note: str | None = None,
+) -> Excerpt:
+    """Mark a span of a source (by offsets, or by quote and 1-based occurrence) and tag it.
+
+    Refuses a quote that is not in the source, or that occurs more than once when no occurrence
+    is given. Marking the exact span of an existing excerpt adds the types to that excerpt.
+    """
+    source_id = resolve_id(case, "sources", source_ref, name_column="title", what="source")
+    type_ids = _resolve_types(case, types)
+    conn = case.db.conn
+    text = _source_text(conn, source_id)
+    title = conn.execute("SELECT title FROM sources WHERE id = ?", (source_id,)).fetchone()[0]
+    if quote is not None:
+        if not quote:
+            raise Invalid("the quote is empty")
+        starts = find_quote(text, quote.replace("\r\n", "\n"))
+        quote = quote.replace("\r\n", "\n")
+        if not starts:
+            raise Invalid(f"the quote is not in source {source_id[:8]} '{title}'")
+        if occurrence is None:
+            if len(starts) > 1:
+                raise Invalid(
+                    f"the quote occurs {len(starts)} times in source {source_id[:8]}; "
+                    f"choose one with --occurrence 1..{len(starts)}"
+                )
+            occurrence = 1
+        if not 1 <= occurrence <= len(starts):
+            raise Invalid(f"occurrence {occurrence} does not exist: the quote occurs {len(starts)} time(s)")
+        start = starts[occurrence - 1]
+        end = start + len(quote)
+    if start is None or end is None:
+        raise Invalid("give either a quote or both start and end offsets")
+    if not 0 <= start < end <= len(text):
+        raise Invalid(f"span {start}-{end} is outside the source's text (0-{len(text)})")
+    if not text[start:end].strip():
+        raise Invalid("an excerpt must contain more than white space")
+    with operation(case, "excerpt.add", case.actor) as op:
+        now = utc_now()
+        existing = op.conn.execute(
+            'SELECT id FROM excerpts WHERE source_id = ? AND start = ? AND "end" = ?', (source_id, start, end)
+        ).fetchone()
+        if existing:
+            excerpt_id = existing[0]
+            _tag(op, excerpt_id, type_ids, now)
+            op.summary = f"tag excerpt {excerpt_id[:8]}"
+        else:
+            excerpt_id = new_id()
+            op.insert(
+                "excerpts",
+                {
+                    "id": excerpt_id,
+                    "source_id": source_id,
+                    **anchor(text, start, end),
+                    "note": (note or "").strip() or None,
+                    "review_status": "unreviewed",
+                    "author": case.actor,
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+            _tag(op, excerpt_id, type_ids, now)
+            op.summary = f"add excerpt {excerpt_id[:8]} in '{title}'"
+    return get_excerpt(case, excerpt_id)
+
+
+def tag_excerpt(case: CaseFile, ref: str, types: Iterable[str]) -> Excerpt:
+    """Add claim types to an excerpt (types it already has are left alone)."""
+    excerpt_id = resolve_excerpt(case, ref)
+    type_ids = _resolve_types(case, types)
+    with operation(case, "excerpt.tag", case.actor) as op:
+        _tag(op, excerpt_id, type_ids, utc_now())
+        op.summary = f"tag excerpt {excerpt_id[:8]}"
+    return get_excerpt(case, excerpt_id)
+
+
+def toggle_tag(case: CaseFile, ref: str, type_ref: str) -> tuple[Excerpt, bool]:
+    """Add the claim type if the excerpt lacks it, else remove it; returns (excerpt, added)."""
+    excerpt_id = resolve_excerpt(case, ref)
+    (type_id,) = _resolve_types(case, [type_ref])
+    with operation(case, "excerpt.tag", case.actor) as op:
+        key = {"excerpt_id": excerpt_id, "claim_type_id": type_id}
+        added = op.delete("excerpt_claim_types", key) is None
+        if added:
+            _tag(op, excerpt_id, [type_id], utc_now())
+        op.summary = f"{'tag' if added else 'untag'} excerpt {excerpt_id[:8]}"
+    return get_excerpt(case, excerpt_id), added
+
+
+def untag_excerpt(case: CaseFile, ref: str, types: Iterable[str]) -> Excerpt:
+    """Remove claim types from an excerpt."""
+    excerpt_id = resolve_excerpt(case, ref)
+    type_ids = _resolve_types(case, types)
+    with operation(case, "excerpt.untag", case.actor) as op:
+        for type_id in type_ids:
+            op.delete("excerpt_claim_types", {"excerpt_id": excerpt_id, "claim_type_id": type_id})
+        op.summary = f"untag excerpt {excerpt_id[:8]}"
+    return get_excerpt(case, excerpt_id)
+
+
+def set_note(case: CaseFile, ref: str, note: str | None) -> Excerpt:
+    """Set (or with an empty note, clear) an excerpt's note."""
+    excerpt_id = resolve_excerpt(case, ref)
+    with operation(case, "excerpt.note", case.actor) as op:
+        op.update("excerpts", excerpt_id, {"note": (note or "").strip() or None, "updated_at": utc_now()})
+        op.summary = f"note on excerpt {excerpt_id[:8]}"
+    return get_excerpt(case, excerpt_id)
+
+
+def set_status(case: CaseFile, ref: str, status: str) -> Excerpt:
+    """Set an excerpt's review status (unreviewed / accepted / rejected / flagged)."""
+    if status not in REVIEW_STATUSES:
+        raise Invalid(f"unknown review status '{status}' (one of {', '.join(REVIEW_STATUSES)})")
+    excerpt_id = resolve_excerpt(case, ref)
+    with operation(case, "excerpt.status", case.actor) as op:
+        op.update("excerpts", excerpt_id, {"review_status": status, "updated_at": utc_now()})
+        op.summary = f"mark excerpt {excerpt_id[:8]} {status}"
+    return get_excerpt(case, excerpt_id)
+
+
+def delete_excerpt(case: CaseFile, ref: str) -> Excerpt:
+    """Delete an excerpt with its tags and links (all logged, so undo brings everything back)."""
+    excerpt = get_excerpt(case, ref)
+    with operation(case, "excerpt.delete", case.actor) as op:
+        delete_excerpt_rows(op, excerpt.id)
+        op.summary = f"delete excerpt {excerpt.id[:8]}"
+    return excerpt
+
+
+def delete_excerpt_rows(op: Operation, excerpt_id: str) -> None:
+    """Delete an excerpt's link rows, then the excerpt, inside ``op`` (each row logged)."""
+    for table, columns in (
+        ("excerpt_claim_types", ("excerpt_id", "claim_type_id")),
+        ("excerpt_entities", ("excerpt_id", "entity_id", "role")),
+        ("claim_excerpts", ("claim_id", "excerpt_id")),
+        ("reviews", ("id",)),
+    ):
+        cols = ", ".join(columns)
+        for row in op.conn.execute(f"SELECT {cols} FROM {table} WHERE excerpt_id = ?", (excerpt_id,)).fetchall():
+            op.delete(table, dict(row))
+    op.delete("excerpts", excerpt_id)
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def _links(conn: sqlite3.Connection, excerpt_ids: list[str]) -> tuple[dict, dict, dict]:
+    """Fetch claim types, entities and claims of many excerpts in three queries."""
+    types: dict[str, list[ClaimType]] = {i: [] for i in excerpt_ids}
+    entities: dict[str, list[EntityLink]] = {i: [] for i in excerpt_ids}
+    claims: dict[str, list[ClaimLink]] = {i: [] for i in excerpt_ids}
+    for chunk_start in range(0, len(excerpt_ids), 500):
+        chunk = excerpt_ids[chunk_start:chunk_start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for row in conn.execute(
+            f"""SELECT x.excerpt_id, t.id, t.name, t.description, t.colour, t.hotkey, t.position
+                FROM excerpt_claim_types x JOIN claim_types t ON t.id = x.claim_type_id
+                WHERE x.excerpt_id IN ({marks}) ORDER BY t.position, t.name""",
+            chunk,
+        ):
+            types[row[0]].append(ClaimType(*row[1:]))
+        for row in conn.execute(
+            f"""SELECT x.excerpt_id, n.id, n.name, n.kind, x.role
+                FROM excerpt_entities x JOIN entities n ON n.id = x.entity_id
+                WHERE x.excerpt_id IN ({marks}) ORDER BY n.name""",
+            chunk,
+        ):
+            entities[row[0]].append(EntityLink(*row[1:]))
+        for row in conn.execute(
+            f"""SELECT x.excerpt_id, c.id, c.statement, x.stance
+                FROM claim_excerpts x JOIN claims c ON c.id = x.claim_id
+                WHERE x.excerpt_id IN ({marks}) ORDER BY c.statement""",
+            chunk,
+        ):
+            claims[row[0]].append(ClaimLink(*row[1:]))
+    return types, entities, claims
+
+
+def _hydrate(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[Excerpt]:
+    ids = [r["id"] for r in rows]
+    types, entities, claims = _links(conn, ids)
+    return [
+        Excerpt(
+            **{k: r[k] for k in r.keys() if k != "source_title"},
+            source_title=r["source_title"] if "source_title" in r.keys() else None,
+            claim_types=tuple(types[r["id"]]),
+            entities=tuple(entities[r["id"]]),
+            claims=tuple(claims[r["id"]]),
+        )
+        for r in rows
+    ]
+
+
+def get_excerpt(case: CaseFile, ref: str) -> Excerpt:
+    """Return one excerpt with its claim types, entities and claims."""
+    excerpt_id = resolve_excerpt(case, ref)
+    conn = case.db.conn
+    rows = conn.execute(
+        f"SELECT {_COLUMNS}, s.title AS source_title FROM excerpts e JOIN sources s ON s.id = e.source_id WHERE e.id = ?",
+        (excerpt_id,),
+    ).fetchall()
+    return _hydrate(conn, rows)[0]
+
+
+def excerpts_in_source(case: CaseFile, source_id: str) -> list[Excerpt]:
+    """Return a source's excerpts in text order (for the reader's highlights)."""
+    conn = case.db.conn
+    rows = conn.execute(
+        f'SELECT {_COLUMNS} FROM excerpts e WHERE e.source_id = ? ORDER BY e.start, e."end"', (source_id,)
+    ).fetchall()
+    return _hydrate(conn, rows)
+
+
+def list_excerpts(
+    case: CaseFile, f: ExcerptFilter = ExcerptFilter(), *, limit: int | None = None, offset: int = 0
+) -> list[Excerpt]:
+    """Return excerpts matching a filter, oldest first, with their links."""
+    where, params = filter_sql(case, f)
+    sql = (
+        f"SELECT {_COLUMNS}, s.title AS source_title FROM excerpts e JOIN sources s ON s.id = e.source_id "
+        f"WHERE {where} ORDER BY e.created_at, e.rowid"
+    )
+    if limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        params = [*params, limit, offset]
+    conn = case.db.conn
+    return _hydrate(conn, conn.execute(sql, params).fetchall())
+
+
+def count_excerpts(case: CaseFile, f: ExcerptFilter = ExcerptFilter()) -> int:
+    """Return how many excerpts match a filter."""
+    where, params = filter_sql(case, f)
+    return case.db.conn.execute(
+        f"SELECT count(*) FROM excerpts e JOIN sources s ON s.id = e.source_id WHERE {where}", params
+    ).fetchone()[0]
+
+
+# One row per excerpt with everything a spreadsheet needs, built by SQLite in one streaming pass.
+# Claim types, claims and entities come as JSON arrays (names may themselves contain "; ").
+EXPORT_SQL = """
+SELECT e.id AS excerpt_id, e.source_id, s.title AS source_title, s.outlet, s.author, s.url,
+       s.published, s.published_raw, e.quote, e.prefix AS context_before, e.suffix AS context_after,
+       e.start, e."end" AS "end",
+       (SELECT json_group_array(name) FROM (
+            SELECT t.name FROM excerpt_claim_types x JOIN claim_types t ON t.id = x.claim_type_id
+            WHERE x.excerpt_id = e.id ORDER BY t.position, t.name)) AS claim_types,
+       (SELECT json_group_array(statement) FROM (
+            SELECT CASE x.stance WHEN 'contradicts' THEN c.statement || ' (contradicts)' ELSE c.statement END AS statement
+            FROM claim_excerpts x JOIN claims c ON c.id = x.claim_id
+            WHERE x.excerpt_id = e.id ORDER BY c.statement)) AS claims,
+       (SELECT json_group_array(name) FROM (
+            SELECT CASE x.role WHEN '' THEN n.name ELSE n.name || ' (' || x.role || ')' END AS name
+            FROM excerpt_entities x JOIN entities n ON n.id = x.entity_id
+            WHERE x.excerpt_id = e.id ORDER BY n.name)) AS entities,
+       e.review_status, e.note, s.reliability, s.sha256 AS source_sha256,
+       coalesce((SELECT max(x.created_at) FROM excerpt_claim_types x WHERE x.excerpt_id = e.id), e.created_at) AS tagged_at
+FROM excerpts e JOIN sources s ON s.id = e.source_id
+WHERE {where}
+ORDER BY s.rowid, e.start, e."end"
+"""
+
+EXPORT_COLUMNS = (
+    "excerpt_id", "source_id", "source_title", "outlet", "author", "url", "published", "published_raw",
+    "quote", "context_before", "context_after", "start", "end", "claim_types", "claims", "entities",
+    "review_status", "note", "reliability", "source_sha256", "tagged_at",
+)
+
+
+EXPORT_LIST_COLUMNS = ("claim_types", "claims", "entities")
+
+
+def _export_row(row: sqlite3.Row) -> dict:
+    return {
+        column: json.loads(row[column]) if column in EXPORT_LIST_COLUMNS else row[column]
+        for column in EXPORT_COLUMNS
+    }
+
+
+def iter_export_rows(case: CaseFile, f: ExcerptFilter = ExcerptFilter()) -> Iterator[dict]:
+    """Return an iterator of one dict per matching excerpt with the export columns.
+
+    ``claim_types``, ``claims`` and ``entities`` are lists. The filter is resolved at once, so a
+    name that matches nothing raises here, before the caller opens (and truncates) an output
+    file; the rows themselves are streamed (flat memory).
+    """
+    where, params = filter_sql(case, f)
+    cursor = case.db.conn.execute(EXPORT_SQL.format(where=where), params)
+    return (_export_row(row) for row in cursor)

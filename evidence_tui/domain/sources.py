@@ -1,0 +1,317 @@
+"""Sources: importing documents into the case file, listing, reading and editing them."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from evidence_tui.domain.models import Source
+from evidence_tui.domain.refs import resolve_id
+from evidence_tui.errors import DocumentError, Invalid, NotFound
+from evidence_tui.importers import (
+    ImportOptions,
+    ParsedDocument,
+    find_importable,
+    parse_document,
+    read_document,
+)
+from evidence_tui.importers.dates import parse_date
+from evidence_tui.store import CaseFile, new_id, operation, utc_now
+from evidence_tui.store.schema import RELIABILITY_GRADES
+
+# One transaction per batch: each source is whole or absent, and a big folder does not pay a
+# commit (an fsync) per file.
+BATCH_FILES = 200
+BATCH_BYTES = 16 * 1024 * 1024
+
+_COLUMNS = """s.id, s.title, s.outlet, s.author, s.url, s.published, s.published_raw,
+    s.published_precision, s.language, s.file_name, s.format, s.encoding, s.imported_at, s.sha256,
+    s.notes, s.reliability"""
+_COUNT = "(SELECT count(*) FROM excerpts e WHERE e.source_id = s.id) AS excerpt_count"
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What happened to one file: imported, duplicate (of an existing source) or failed."""
+
+    name: str
+    status: str
+    source_id: str | None = None
+    title: str | None = None
+    message: str = ""
+
+
+@dataclass
+class ImportSummary:
+    """The outcome of an import run, file by file, with counts."""
+
+    outcomes: list[ImportOutcome] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        """Return how many files ended with ``status``."""
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def imported(self) -> int:
+        """Files added as new sources."""
+        return self.count("imported")
+
+    @property
+    def duplicates(self) -> int:
+        """Files whose content was already in the case file."""
+        return self.count("duplicate")
+
+    @property
+    def failed(self) -> int:
+        """Files refused, each with a one-line message."""
+        return self.count("failed")
+
+
+ProgressCallback = Callable[[int, int, ImportOutcome], None]
+
+
+def _row_to_source(row: sqlite3.Row) -> Source:
+    return Source(**dict(row))
+
+
+def _source_row(parsed: ParsedDocument, now: str) -> dict:
+    return {
+        "id": new_id(),
+        "title": parsed.title,
+        "outlet": parsed.outlet,
+        "author": parsed.author,
+        "url": parsed.url,
+        "published": parsed.published.iso,
+        "published_raw": parsed.published.raw,
+        "published_precision": parsed.published.precision,
+        "language": parsed.language,
+        "file_name": parsed.file_name,
+        "format": parsed.format,
+        "encoding": parsed.encoding,
+        "imported_at": now,
+        "sha256": parsed.sha256,
+        "text_sha256": hashlib.sha256(parsed.text.encode("utf-8")).hexdigest(),
+        "notes": None,
+        "reliability": None,
+        "created_at": now,
+        "updated_at": now,
+        "text": parsed.text,
+    }
+
+
+def _store_batch(case: CaseFile, batch: list[ParsedDocument]) -> list[ImportOutcome]:
+    """Insert parsed documents in one transaction; a known hash is reported as a duplicate."""
+    outcomes: list[ImportOutcome] = []
+    with operation(case, "source.import", case.actor) as op:
+        now = utc_now()
+        for parsed in batch:
+            name = parsed.file_name or "<stdin>"
+            existing = op.conn.execute(
+                "SELECT id, title FROM sources WHERE sha256 = ?", (parsed.sha256,)
+            ).fetchone()
+            if existing:
+                outcomes.append(
+                    ImportOutcome(name, "duplicate", existing["id"], existing["title"],
+                                  f"already in the case file as {existing['id'][:8]} '{existing['title']}'")
+                )
+                continue
+            row = op.insert("sources", _source_row(parsed, now))
+            op.insert("source_originals", {"source_id": row["id"], "data": parsed.original})
+            outcomes.append(ImportOutcome(name, "imported", row["id"], row["title"]))
+        imported = sum(1 for o in outcomes if o.status == "imported")
+        op.summary = (
+            f"import '{outcomes[0].title}'" if imported == 1 and len(outcomes) == 1 else f"import {imported} sources"
+        )
+    return outcomes
+
+
+def import_document(case: CaseFile, parsed: ParsedDocument) -> ImportOutcome:
+    """Store one parsed document as a source (or report the source it duplicates)."""
+    return _store_batch(case, [parsed])[0]
+
+
+def import_text(case: CaseFile, data: bytes, name: str | None, options: ImportOptions = ImportOptions()) -> ImportOutcome:
+    """Import pasted or piped bytes (``name`` may be None for stdin); raises DocumentError."""
+    return import_document(case, parse_document(data, name, options))
+
+
+def import_paths(
+    case: CaseFile,
+    paths: Iterable[Path],
+    options: ImportOptions = ImportOptions(),
+    on_progress: ProgressCallback | None = None,
+) -> ImportSummary:
+    """Import files and folders (recursively). Bad files are reported and the rest go on."""
+    found = list(find_importable(Path(p) for p in paths))
+    total = len(found)
+    summary = ImportSummary()
+    done = 0
+
+    def report(outcome: ImportOutcome) -> None:
+        nonlocal done
+        done += 1
+        summary.outcomes.append(outcome)
+        if on_progress:
+            on_progress(done, total, outcome)
+
+    batch: list[ParsedDocument] = []
+    batch_bytes = 0
+
+    def flush() -> None:
+        nonlocal batch, batch_bytes
+        if batch:
+            for outcome in _store_batch(case, batch):
+                report(outcome)
+        batch, batch_bytes = [], 0
+
+    for path, problem in found:
+        if problem is not None:
+            report(ImportOutcome(str(path), "failed", message=str(problem)))
+            continue
+        try:
+            parsed = read_document(path, options)
+        except DocumentError as error:
+            report(ImportOutcome(str(path), "failed", message=str(error)))
+            continue
+        # The same bytes twice in one batch need no special case: _store_batch looks the hash up
+        # inside the batch's transaction, where the first copy is already visible, so the second
+        # is reported as a duplicate naming the source (id and title) the first became.
+        batch.append(parsed)
+        batch_bytes += len(parsed.original)
+        if len(batch) >= BATCH_FILES or batch_bytes >= BATCH_BYTES:
+            flush()
+    flush()
+    return summary
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+SOURCE_ORDERS = {
+    "title": "s.title COLLATE NOCASE, s.id",
+    "outlet": "s.outlet COLLATE NOCASE, s.title COLLATE NOCASE, s.id",
+    "published": "s.published IS NULL, s.published, s.id",
+    "-published": "s.published IS NULL, s.published DESC, s.id",
+    "imported": "s.imported_at, s.rowid",
+    "-imported": "s.imported_at DESC, s.rowid DESC",
+    "excerpts": "excerpt_count DESC, s.title COLLATE NOCASE",
+}
+
+
+def list_sources(
+    case: CaseFile,
+    *,
+    text: str | None = None,
+    order: str = "imported",
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[Source]:
+    """Return sources (without their text), filtered by words in the title, outlet or text."""
+    if order not in SOURCE_ORDERS:
+        raise Invalid(f"unknown order '{order}' (one of {', '.join(SOURCE_ORDERS)})")
+    where, params = _source_filter(text)
+    sql = f"SELECT {_COLUMNS}, {_COUNT} FROM sources s {where} ORDER BY {SOURCE_ORDERS[order]}"
+    if limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        params += [limit, offset]
+    return [_row_to_source(r) for r in case.db.conn.execute(sql, params)]
+
+
+def count_sources(case: CaseFile, *, text: str | None = None) -> int:
+    """Return how many sources match the same filter as ``list_sources``."""
+    where, params = _source_filter(text)
+    return case.db.conn.execute(f"SELECT count(*) FROM sources s {where}", params).fetchone()[0]
+
+
+def _source_filter(text: str | None) -> tuple[str, list]:
+    if not text or not text.strip():
+        return "", []
+    from evidence_tui.domain.search import match_expression
+
+    like = f"%{text.strip()}%"
+    return (
+        "WHERE s.title LIKE ? OR s.outlet LIKE ? "
+        "OR s.rowid IN (SELECT rowid FROM sources_fts WHERE sources_fts MATCH ?)",
+        [like, like, match_expression(text)],
+    )
+
+
+def get_source(case: CaseFile, ref: str, *, with_text: bool = True) -> Source:
+    """Return the source named by id prefix or exact title, with its text unless told not to."""
+    source_id = resolve_id(case, "sources", ref, name_column="title", what="source")
+    columns = _COLUMNS + (", s.text" if with_text else "")
+    row = case.db.conn.execute(
+        f"SELECT {columns}, {_COUNT} FROM sources s WHERE s.id = ?", (source_id,)
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"no source '{ref}'")
+    return _row_to_source(row)
+
+
+def iter_sources(case: CaseFile) -> Iterator[Source]:
+    """Yield every source without its text, in import order (streamed)."""
+    cursor = case.db.conn.execute(f"SELECT {_COLUMNS}, {_COUNT} FROM sources s ORDER BY s.rowid")
+    for row in cursor:
+        yield _row_to_source(row)
+
+
+def original_bytes(case: CaseFile, ref: str) -> bytes:
+    """Return the original bytes a source was imported from."""
+    source_id = resolve_id(case, "sources", ref, name_column="title", what="source")
+    row = case.db.conn.execute("SELECT data FROM source_originals WHERE source_id = ?", (source_id,)).fetchone()
+    if row is None:
+        raise NotFound(f"source {source_id[:8]} has no stored original")
+    return bytes(row[0])
+
+
+# -- editing ---------------------------------------------------------------------------------
+
+_UNSET = object()
+
+
+def update_source(
+    case: CaseFile,
+    ref: str,
+    *,
+    title: str | None = None,
+    outlet: str | None | object = _UNSET,
+    author: str | None | object = _UNSET,
+    url: str | None | object = _UNSET,
+    date: str | None | object = _UNSET,
+    reliability: str | None | object = _UNSET,
+    notes: str | None | object = _UNSET,
+    dayfirst: bool | None = None,
+) -> Source:
+    """Edit a source's metadata. ``date`` is a raw date string, parsed as on import ('' clears)."""
+    source_id = resolve_id(case, "sources", ref, name_column="title", what="source")
+    changes: dict = {}
+    if title is not None:
+        title = " ".join(title.split())
+        if not title:
+            raise Invalid("a source needs a title")
+        changes["title"] = title
+    for column, value in (("outlet", outlet), ("author", author), ("url", url), ("notes", notes)):
+        if value is not _UNSET:
+            changes[column] = (value or "").strip() or None  # type: ignore[union-attr]
+    if reliability is not _UNSET:
+        grade = (reliability or "").strip().upper() or None  # type: ignore[union-attr]
+        if grade is not None and grade not in RELIABILITY_GRADES:
+            raise Invalid(f"reliability must be one of A-F (Admiralty scale), not '{reliability}'")
+        changes["reliability"] = grade
+    if date is not _UNSET:
+        raw = (date or "").strip()  # type: ignore[union-attr]
+        if not raw:
+            changes.update(published=None, published_raw=None, published_precision="none")
+        else:
+            parsed = parse_date(raw, dayfirst)
+            if parsed is None:
+                raise Invalid(f"'{raw}' is not a date this tool can read (try 2024-06-15)")
+            changes.update(published=parsed.iso, published_raw=raw, published_precision=parsed.precision)
+    if changes:
+        with operation(case, "source.edit", case.actor) as op:
+            changes["updated_at"] = utc_now()
+            op.update("sources", source_id, changes)
+            op.summary = f"edit source {source_id[:8]}"
+    return get_source(case, source_id, with_text=False)

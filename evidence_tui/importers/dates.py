@@ -1,0 +1,302 @@
+"""Publication dates: find them in text, parse them, and never invent a part that is not written.
+
+A date is kept with its precision: "2024-06-15" (day), "2024-06" (month), "2024" (year), or only the
+raw text when the year is missing ("on Thursday, June 27"): a researcher citing a source must not
+be handed a year the page never stated.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Callable
+
+from dateutil import parser as dateutil_parser
+
+
+@dataclass(frozen=True)
+class PublicationDate:
+    """A publication date as precise as the source states it."""
+
+    iso: str | None  # "YYYY-MM-DD", "YYYY-MM", "YYYY" or None
+    raw: str | None  # the date text as written on the page
+    precision: str  # "day" | "month" | "year" | "none"
+
+
+NO_DATE = PublicationDate(None, None, "none")
+
+_EN_MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
+    "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
+    "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+}
+_EN_WEEKDAYS = (
+    "monday", "mon", "tuesday", "tues", "tue", "wednesday", "wed", "thursday", "thurs", "thur", "thu",
+    "friday", "fri", "saturday", "sat", "sunday", "sun",
+)
+# Russian and Ukrainian month names in the genitive ("15 червня"), the form used after a day.
+_CYR_GENITIVE = {
+    "января": 1, "февраля": 2, "марта": 3, "апреля": 4, "мая": 5, "июня": 6, "июля": 7,
+    "августа": 8, "сентября": 9, "октября": 10, "ноября": 11, "декабря": 12,
+    "січня": 1, "лютого": 2, "березня": 3, "квітня": 4, "травня": 5, "червня": 6, "липня": 7,
+    "серпня": 8, "вересня": 9, "жовтня": 10, "листопада": 11, "грудня": 12,
+}
+# ...and in the nominative, the form used with a year alone ("червень 2024").
+_CYR_NOMINATIVE = {
+    "январь": 1, "февраль": 2, "март": 3, "апрель": 4, "май": 5, "июнь": 6, "июль": 7,
+    "август": 8, "сентябрь": 9, "октябрь": 10, "ноябрь": 11, "декабрь": 12,
+    "січень": 1, "лютий": 2, "березень": 3, "квітень": 4, "травень": 5, "червень": 6, "липень": 7,
+    "серпень": 8, "вересень": 9, "жовтень": 10, "листопад": 11, "грудень": 12,
+}
+_CYR_WEEKDAYS = (
+    "понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье",
+    "понеділок", "вівторок", "середа", "четвер", "п'ятниця", "пʼятниця", "п’ятниця", "субота", "неділя",
+)
+
+
+def _alternation(words, *, english: bool) -> str:
+    # English month and day names are written capitalised (or in capitals); accepting lower case
+    # would read "they may 12" as a date. Cyrillic names are matched in any case.
+    names = sorted(words, key=len, reverse=True)
+    if english:
+        forms = [form for name in names for form in (name.capitalize(), name.upper())]
+        return "(?:" + "|".join(forms) + ")"
+    return "(?i:" + "|".join(re.escape(name) for name in names) + ")"
+
+
+_MONTH = _alternation(_EN_MONTHS, english=True)
+_WEEKDAY = _alternation(_EN_WEEKDAYS, english=True)
+_CYR_GEN = _alternation(_CYR_GENITIVE, english=False)
+_CYR_NOM = _alternation(_CYR_NOMINATIVE, english=False)
+_CYR_WEEKDAY = _alternation(_CYR_WEEKDAYS, english=False)
+
+# An optional time after a date: ", 03:15", " 19h42", " - 21:00", " at 3pm", " 18:20:00 UTC+3".
+_TIME = (
+    r"(?:(?:\s*,\s*|\s+at\s+|\s*[-–—@]\s*|\s+)"
+    r"\d{1,2}(?:[:h]\d{2}(?::\d{2})?(?:\s*[ap]\.?m\b\.?)?|\s*[ap]\.?m\b\.?)"
+    r"(?:\s*(?:UTC|GMT|Z\b|[A-Z]{2,4}T\b)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?)?)?"
+)
+_EN_WEEKDAY_PREFIX = rf"(?:(?P<wd>{_WEEKDAY})\.?,?\s+)?"
+_CYR_WEEKDAY_PREFIX = rf"(?:(?P<wd>{_CYR_WEEKDAY}),?\s+)?"
+_ORDINAL = r"(?:st|nd|rd|th)?"
+
+
+@dataclass(frozen=True)
+class _Found:
+    start: int
+    end: int
+    year: int | None
+    month: int | None
+    day: int | None
+    weekday: bool
+
+
+def _num(match: re.Match, group: str) -> int | None:
+    value = match.group(group) if group in match.re.groupindex else None
+    return int(value) if value else None
+
+
+def _ymd(match: re.Match, dayfirst: bool | None) -> tuple:
+    return _num(match, "y"), _num(match, "m"), _num(match, "d")
+
+
+def _numeric_dmy(match: re.Match, dayfirst: bool | None) -> tuple:
+    first, second, year = int(match.group("a")), int(match.group("b")), int(match.group("y"))
+    # A number above 12 settles the order; otherwise follow dayfirst (None: day first, the
+    # common reading outside the US).
+    if first > 12 >= second:
+        day, month = first, second
+    elif second > 12 >= first:
+        month, day = first, second
+    elif dayfirst is False:
+        month, day = first, second
+    else:
+        day, month = first, second
+    return year, month, day
+
+
+def _english(match: re.Match, dayfirst: bool | None) -> tuple:
+    return _num(match, "y"), _EN_MONTHS[match.group("mon").lower()], _num(match, "d")
+
+
+def _cyrillic(table: dict[str, int]) -> Callable[[re.Match, bool | None], tuple]:
+    def handler(match: re.Match, dayfirst: bool | None) -> tuple:
+        return _num(match, "y"), table[match.group("mon").lower()], _num(match, "d")
+
+    return handler
+
+
+_PATTERNS: tuple[tuple[re.Pattern, Callable], ...] = (
+    # 2024-06-27, 2024-10-01T18:20:00+03:00, 2024/06/27, 2024.06.27
+    (re.compile(
+        r"(?<![\d./-])(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})"
+        r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*(?:Z|UTC|[+-]\d{2}:?\d{2}))?)?"
+        r"(?![\d]|[./-]\d)"
+    ), _ymd),
+    # 07/12/2023 19h42, 12.10.2022, 7-12-2023 (four-digit years only: "1.2.3" is not a date)
+    (re.compile(
+        r"(?<![\d./-])(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4})(?![\d]|[./-]\d)" + _TIME
+    ), _numeric_dmy),
+    # Saturday, 15 June 2024, 03:15 / 27 June / 1st of May 2024 / 15-Jun-2024
+    (re.compile(
+        _EN_WEEKDAY_PREFIX + r"(?:the\s+)?(?<![\d.,:])(?P<d>\d{1,2})" + _ORDINAL
+        + rf"(?:\s+of)?(?:\s+|-)(?P<mon>{_MONTH})\b\.?(?:(?:,?\s+|-)(?P<y>\d{{4}})\b(?!\d){_TIME})?"
+    ), _english),
+    # Oct 2, 2024 - 21:00 / Thursday, June 27 / June 27th 2024
+    (re.compile(
+        _EN_WEEKDAY_PREFIX + rf"(?P<mon>{_MONTH})\b\.?\s+(?P<d>\d{{1,2}}){_ORDINAL}\b(?![:.,]?\d)"
+        + rf"(?:,?\s+(?P<y>\d{{4}})\b(?!\d){_TIME})?"
+    ), _english),
+    # June 2024 (not the tail of an impossible "32 June 2024")
+    (re.compile(rf"(?<!\d\s)(?<!\d-)(?P<mon>{_MONTH})\b\.?,?\s+(?P<y>\d{{4}})\b(?!\d)"), _english),
+    # 12 октября 2022 / 15 червня 2024 р. / 15 червня
+    (re.compile(
+        _CYR_WEEKDAY_PREFIX + rf"(?<![\d.,:])(?P<d>\d{{1,2}})\s+(?P<mon>{_CYR_GEN})(?!\w)"
+        + rf"(?:\s+(?P<y>\d{{4}})(?!\d)(?:\s*(?i:року|года|г\.|р\.|г|р)(?!\w))?{_TIME})?"
+    ), _cyrillic(_CYR_GENITIVE)),
+    # червень 2024
+    (re.compile(rf"(?<!\w)(?P<mon>{_CYR_NOM})\s+(?P<y>\d{{4}})(?!\d)"), _cyrillic(_CYR_NOMINATIVE)),
+)
+
+_WEEKDAY_NAME = re.compile(rf"(?<!\w)(?:{_WEEKDAY}|{_CYR_WEEKDAY})(?!\w)")
+_URL = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S+", re.IGNORECASE)
+
+
+def _valid(year: int | None, month: int | None, day: int | None) -> bool:
+    if month is not None and not 1 <= month <= 12:
+        return False
+    if day is not None:
+        if month is None:
+            return False
+        try:
+            # 2000 is a leap year, so "29 February" without a year is accepted.
+            date(year if year is not None else 2000, month, day)
+        except ValueError:
+            return False
+    return year is None or 1 <= year <= 9999
+
+
+def _scan(text: str, dayfirst: bool | None, *, weekday_only: bool = False, start: int = 0):
+    """Return the earliest valid date mention in ``text`` (longest on ties), or None."""
+    best: _Found | None = None
+    for pattern, handler in _PATTERNS:
+        for match in pattern.finditer(text, start):
+            if best is not None and match.start() > best.start:
+                break
+            year, month, day = handler(match, dayfirst)
+            has_weekday = "wd" in pattern.groupindex and match.group("wd") is not None
+            if weekday_only and not has_weekday:
+                continue
+            if not _valid(year, month, day):
+                continue
+            end = match.end()
+            # The time part may swallow trailing separators; keep the raw text tidy.
+            while end > match.start() and text[end - 1] in " \t,;-–—|@":
+                end -= 1
+            found = _Found(match.start(), end, year, month, day, has_weekday)
+            if best is None or (found.start, -found.end) < (best.start, -best.end):
+                best = found
+            break
+    return best
+
+
+def _to_publication(found: _Found, text: str) -> PublicationDate:
+    raw = text[found.start:found.end].strip()
+    return _publication(found.year, found.month, found.day, raw)
+
+
+def _publication(year: int | None, month: int | None, day: int | None, raw: str) -> PublicationDate:
+    if year is not None and month is not None and day is not None:
+        return PublicationDate(f"{year:04d}-{month:02d}-{day:02d}", raw, "day")
+    if year is not None and month is not None:
+        return PublicationDate(f"{year:04d}-{month:02d}", raw, "month")
+    if year is not None and day is None:
+        return PublicationDate(f"{year:04d}", raw, "year")
+    # A day and month without a year: keep the words, claim no date.
+    return PublicationDate(None, raw, "none")
+
+
+def _mask_urls(text: str) -> str:
+    # "/news/2024/06/15/..." in a URL is not the page's date line; blank URLs out, keeping offsets.
+    return _URL.sub(lambda m: " " * len(m.group()), text)
+
+
+def find_date(text: str, dayfirst: bool | None = None, *, weekday_only: bool = False) -> PublicationDate:
+    """Return the first date mentioned in ``text`` (URLs ignored); precision "none", raw None if none.
+
+    ``weekday_only`` accepts only dates written with a day name ("on Thursday, June 27"), the kind
+    of reference news reports make to recent days, used when searching deep in a body text.
+    """
+    masked = _mask_urls(text)
+    if not weekday_only:
+        found = _scan(masked, dayfirst)
+        return _to_publication(found, text) if found else NO_DATE
+    # Over a whole article, running every pattern at every position is slow; day names are rare,
+    # so look at the few places that have one.
+    for match in _WEEKDAY_NAME.finditer(masked):
+        window = masked[match.start(): match.start() + 120]
+        found = _scan(window, dayfirst, weekday_only=True)
+        if found is not None and found.start == 0:
+            return _to_publication(
+                _Found(match.start(), match.start() + found.end, found.year, found.month, found.day, True), text
+            )
+    return NO_DATE
+
+
+_DEFAULTS = (datetime(2000, 1, 1), datetime(2004, 2, 2))
+
+
+def _dateutil_parts(raw: str, dayfirst: bool | None) -> tuple[int | None, int | None, int | None] | None:
+    """Parse with dateutil twice, with two different defaults: a part is present if both agree."""
+    yearfirst = bool(re.match(r"\s*\d{4}\b", raw))
+    results = []
+    for default in _DEFAULTS:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # unknown time zone names are irrelevant to the date
+                results.append(dateutil_parser.parse(
+                    raw, default=default, dayfirst=bool(dayfirst is not False) and not yearfirst,
+                    yearfirst=yearfirst,
+                ))
+        except (ValueError, OverflowError, TypeError, LookupError):
+            return None
+    first, second = results
+    year = first.year if first.year == second.year else None
+    month = first.month if first.month == second.month else None
+    day = first.day if first.day == second.day else None
+    return year, month, day
+
+
+def parse_date(raw: str, dayfirst: bool | None = None) -> PublicationDate | None:
+    """Parse a date string (metadata value, ``--date`` option); None if it is not a date at all.
+
+    Accepts everything ``find_date`` finds plus metadata-only forms: a bare year ("2024"), a year
+    and month ("2024-06") and whatever else dateutil reads, keeping only the parts written.
+    """
+    text = raw.strip() if isinstance(raw, str) else ""
+    if not text or len(text) > 200:
+        return None
+    if re.fullmatch(r"\d{4}", text):
+        return PublicationDate(text, text, "year") if int(text) >= 1 else None
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
+    if match:
+        year, month = int(match.group(1)), int(match.group(2))
+        return PublicationDate(f"{year:04d}-{month:02d}", text, "month") if 1 <= month <= 12 else None
+    found = _scan(_mask_urls(text), dayfirst)
+    if found:
+        return _to_publication(found, text)
+    if not re.search(r"\d", text):
+        return None  # "Thursday" or "June" alone is not a date
+    parts = _dateutil_parts(text, dayfirst)
+    if parts is None:
+        return None
+    year, month, day = parts
+    if year is None:
+        return None  # without a year only the patterns above are trusted ("27 June"), not "5 7"
+    if year is not None and day is not None and month is None:
+        return None
+    if not _valid(year, month, day):
+        return None
+    return _publication(year, month, day, text)
