@@ -28,3 +28,29 @@ def case(tmp_path) -> CaseFile:
     opened = CaseFile.open(tmp_path / "case.db", actor="tester")
     yield opened
     opened.close()
+
+
+@pytest.fixture(scope="session")
+def _demo_template(tmp_path_factory) -> Path:
+    """The demo case file built once from sample_data/ (tests get copies)."""
+    from evidence_tui.sampledata import build
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    build(SAMPLE_DATA, path).close()
+    return path
+
+
+@pytest.fixture
+def demo_case(_demo_template, tmp_path) -> CaseFile:
+    """A private copy of the demo case file, open as 'tester'."""
+    import sqlite3
+
+    target = tmp_path / "demo.db"
+    source = sqlite3.connect(_demo_template)
+    copy = sqlite3.connect(target)
+    source.backup(copy)
+    source.close()
+    copy.close()
+    opened = CaseFile.open(target, actor="tester")
+    yield opened
+    opened.close()

@@ -1,0 +1,132 @@
+"""The evidence-tui app: a case file open in the terminal, driven from the keyboard.
+
+Screens are Textual modes (one stack each), switched with F1-F6; the reader is pushed on top of
+the library, excerpts or search screens. Every action is a binding (shown in the footer) and a
+command in the palette (ctrl+p).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from evidence_tui.domain.stats import case_stats
+from evidence_tui.store import CaseFile
+from evidence_tui.tui.dbrunner import DbRunner
+from evidence_tui.tui.screens.claims import ClaimsScreen
+from evidence_tui.tui.screens.codebook import CodebookScreen
+from evidence_tui.tui.screens.entities import EntitiesScreen
+from evidence_tui.tui.screens.excerpts import ExcerptsScreen
+from evidence_tui.tui.screens.help import HelpScreen
+from evidence_tui.tui.screens.library import LibraryScreen
+
+# (mode, key, label): the order of the F-keys and of "Go to" commands in the palette.
+SCREENS = (
+    ("library", "f1", "Library"),
+    ("excerpts", "f2", "Excerpts"),
+    ("claims", "f3", "Claims"),
+    ("entities", "f4", "Entities"),
+    ("codebook", "f5", "Codebook"),
+)
+
+
+class EvidenceApp(App):
+    """The terminal app on one case file."""
+
+    # Absolute, so subclasses defined elsewhere (tests) find it too.
+    CSS_PATH = Path(__file__).with_name("app.tcss")
+    TITLE = "evidence-tui"
+    MODES = {
+        "library": LibraryScreen,
+        "excerpts": ExcerptsScreen,
+        "claims": ClaimsScreen,
+        "entities": EntitiesScreen,
+        "codebook": CodebookScreen,
+    }
+    DEFAULT_MODE = "library"
+    BINDINGS = [
+        *(
+            # Kept out of the footer (it is crowded); the help screen and the palette list them.
+            Binding(key, f"app.switch_mode('{mode}')", label, show=False, id=f"go.{mode}", tooltip=f"Go to the {label} screen")
+            for mode, key, label in SCREENS
+        ),
+        Binding("question_mark", "app.help", "Help", id="app.help", tooltip="List every key of this screen"),
+    ]
+
+    # Bumped after every change to the case file; screens watch it to refresh what they show.
+    revision: reactive[int] = reactive(0, init=False)
+
+    def __init__(self, case: CaseFile) -> None:
+        super().__init__()
+        self.case = case
+        self.db = DbRunner(self, case)
+        self.title = f"evidence-tui — {case.path.name}"
+
+    def on_mount(self) -> None:
+        """Show the case file's counts in the header."""
+        self.update_counts()
+
+    def case_changed(self) -> None:
+        """Tell every screen that the case file changed (they reload what they show)."""
+        self.revision += 1
+        self.update_counts()
+
+    def update_counts(self) -> None:
+        """Refresh the header's counts (sources, excerpts, claims) in the background."""
+        self.db.submit(case_stats, then=self._show_counts, changed=False)
+
+    def _show_counts(self, figures) -> None:
+        self.sub_title = (
+            f"{figures.sources} sources · {figures.excerpts} excerpts · {figures.claims} claims · "
+            f"{figures.entities} entities"
+        )
+
+    def action_help(self) -> None:
+        """Open the help screen for the current screen's keys."""
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Offer, in the palette, every screen switch and every action of the current screen."""
+        yield from super().get_system_commands(screen)
+        for mode, key, label in SCREENS:
+            yield SystemCommand(f"Go to {label}", f"Switch to the {label} screen ({key.upper()})",
+                                lambda mode=mode: self.switch_mode(mode))
+        seen = {"app.help"}
+        for binding in _screen_bindings(screen):
+            if binding.id in seen or not binding.description:
+                continue
+            seen.add(binding.id or binding.action)
+            yield SystemCommand(
+                binding.description,
+                f"{binding.tooltip or binding.description} ({binding.key_display or binding.key})",
+                lambda action=binding.action, node=screen: self.run_action(action, node),
+            )
+
+    def on_unmount(self) -> None:
+        """Let queued writes finish before the app exits (nothing typed is lost)."""
+        self.db.shutdown()
+
+
+def _screen_bindings(screen: Screen) -> list[Binding]:
+    """The bindings a screen offers (its own and its focused widgets'), for the palette."""
+    bindings = []
+    for active in screen.active_bindings.values():
+        binding = active.binding
+        if binding.system or binding.action.startswith("app.switch_mode"):
+            continue
+        bindings.append(binding)
+    return bindings
+
+
+def run(case: CaseFile) -> None:
+    """Run the app on an open case file (``evidence-tui open``)."""
+    try:
+        EvidenceApp(case).run()
+    finally:
+        case.close()

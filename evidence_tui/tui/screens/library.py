@@ -1,0 +1,150 @@
+"""The library: every source in a virtual table; filter, sort, open, import, edit metadata."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Input, Static
+
+from evidence_tui.domain import sources
+from evidence_tui.domain.models import Source
+from evidence_tui.tui.screens.base import EvidenceScreen, Footer
+from evidence_tui.tui.widgets.virtual_table import CallbackSource, Column, Row, VirtualTable
+
+ORDERS = ("imported", "title", "outlet", "-published", "published", "excerpts")
+ORDER_LABELS = {
+    "imported": "import order", "title": "title", "outlet": "outlet", "-published": "newest first",
+    "published": "oldest first", "excerpts": "most excerpts",
+}
+
+
+def source_row(source: Source) -> Row:
+    """A source as a table row."""
+    date = source.published or (Text(source.published_raw or "", style="dim italic"))
+    return Row(source.id, {
+        "title": source.title,
+        "outlet": source.outlet or "",
+        "date": date,
+        "excerpts": str(source.excerpt_count) if source.excerpt_count else "",
+        "reliability": source.reliability or "",
+    })
+
+
+class LibraryScreen(EvidenceScreen):
+    """All sources; Enter opens the reader."""
+
+    TITLE_TEXT = "Library"
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", key_display="/", id="library.filter", tooltip="Filter by title, outlet or text as you type"),
+        Binding("o", "sort", "Sort", id="library.sort", tooltip="Sort by another column (cycles)"),
+        Binding("i", "import", "Import", id="library.import", tooltip="Import a file or a folder of articles"),
+        Binding("m", "edit", "Metadata", id="library.edit", tooltip="Edit the source's title, outlet, date, URL, reliability"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.order = "imported"
+        self.filter_text = ""
+
+    def compose(self) -> ComposeResult:
+        """A filter box (hidden until /), the table and a status line."""
+        yield from self.compose_frame()
+        yield Input(placeholder="filter: words in the title, outlet or text (escape to close)", id="library-filter", classes="filter-box hidden")
+        yield VirtualTable(
+            [Column("title", "Title"), Column("outlet", "Outlet", 22), Column("date", "Published", 12),
+             Column("excerpts", "Excerpts", 8, "right"), Column("reliability", "Rel.", 4)],
+            empty_text="No sources yet: press i to import articles.",
+            id="library-table",
+        )
+        yield Static(id="library-status", classes="status-line")
+        yield Footer()
+
+    @property
+    def table(self) -> VirtualTable:
+        """The sources table."""
+        return self.query_one(VirtualTable)
+
+    def on_mount(self) -> None:
+        """Load the sources and focus the table."""
+        super().on_mount()
+        self.reload()
+        self.table.focus()
+
+    def reload(self) -> None:
+        """Count the sources matching the filter in the background, then show them."""
+        self._count(self.filter_text, self.order)
+
+    @work(thread=True, exclusive=True, group="library-count")
+    def _count(self, text: str, order: str) -> None:
+        # Counting (and FTS matching) can take a moment on a big case file: not on the UI thread.
+        total = sources.count_sources(self.case, text=text or None)
+        self.app.call_from_thread(self._show, text, order, total)
+
+    def _show(self, text: str, order: str, total: int) -> None:
+        case = self.case
+        source = CallbackSource(
+            lambda: total,
+            lambda offset, limit: [source_row(s) for s in sources.list_sources(case, text=text or None, order=order, limit=limit, offset=offset)],
+        )
+        self.table.set_source(source, count=total, keep_cursor=True)
+        shown = f"{total} sources" + (f" matching '{text}'" if text else "") + f" · sorted by {ORDER_LABELS[order]}"
+        self.query_one("#library-status", Static).update(Text(shown))
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        """Show the filter box and focus it."""
+        box = self.query_one("#library-filter", Input)
+        box.remove_class("hidden")
+        box.focus()
+
+    @on(Input.Changed, "#library-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value.strip()
+        self.table.cursor_row = 0
+        self.reload()
+
+    @on(Input.Submitted, "#library-filter")
+    def _filter_done(self) -> None:
+        self.table.focus()
+
+    def action_sort(self) -> None:
+        """Sort by the next column in turn."""
+        self.order = ORDERS[(ORDERS.index(self.order) + 1) % len(ORDERS)]
+        self.table.cursor_row = 0
+        self.reload()
+        self.notify(f"Sorted by {ORDER_LABELS[self.order]}")
+
+    @on(VirtualTable.RowSelected, "#library-table")
+    def _open(self, event: VirtualTable.RowSelected) -> None:
+        from evidence_tui.tui.screens.reader import ReaderScreen
+
+        self.app.push_screen(ReaderScreen(event.row.key))
+
+    def action_import(self) -> None:
+        """Open the import dialog."""
+        from evidence_tui.tui.screens.import_dialog import ImportDialog
+
+        self.app.push_screen(ImportDialog())
+
+    def action_edit(self) -> None:
+        """Edit the metadata of the source under the cursor."""
+        from evidence_tui.tui.screens.source_form import SourceForm
+
+        row = self.table.current_row
+        if row is None:
+            self.notify("No source selected", severity="warning")
+            return
+        self.app.push_screen(SourceForm(sources.get_source(self.case, row.key, with_text=False)))
+
+    def action_back(self) -> None:
+        """Escape closes the filter first; otherwise q quits the app from here."""
+        box = self.query_one("#library-filter", Input)
+        if box.has_focus or (not box.has_class("hidden") and box.value):
+            box.value = ""
+            box.add_class("hidden")
+            self.table.focus()
+            return
+        super().action_back()

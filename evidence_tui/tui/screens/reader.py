@@ -1,0 +1,301 @@
+"""The reader: one source's text, excerpts marked and tagged from the keyboard."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+
+from evidence_tui.domain import claims as claims_domain
+from evidence_tui.domain import codebook, entities, excerpts, history, sources
+from evidence_tui.domain.models import ClaimType, Excerpt, Source
+from evidence_tui.errors import EvidenceError
+from evidence_tui.store.schema import ENTITY_KINDS
+from evidence_tui.tui.screens.base import EvidenceScreen, Footer
+from evidence_tui.tui.screens.picker import Picked, PickerItem, PickerScreen
+from evidence_tui.tui.screens.prompt import TextPrompt
+from evidence_tui.tui.widgets.excerpt_panel import ExcerptPanel, source_header
+from evidence_tui.tui.widgets.source_view import Mark, SourceView
+from textual.widgets import Static
+
+UNTYPED_COLOUR = "#9aa0a6"
+
+
+class ReaderScreen(EvidenceScreen):
+    """Read a source, mark excerpts, tag them (1-9, t), annotate and link them."""
+
+    TITLE_TEXT = "Reader"
+    BINDINGS = [
+        *(Binding(str(n), f"tag({n})", f"Tag {n}", show=False, id=f"reader.tag{n}",
+                  tooltip=f"Tag the selection (or the excerpt here) with claim type {n}") for n in range(1, 10)),
+        Binding("t", "pick_type", "Type…", id="reader.pick_type", tooltip="Tag with any claim type (fuzzy picker; a new name creates one)"),
+        Binding("n", "note", "Note", id="reader.note", tooltip="Write the note of the excerpt under the cursor"),
+        Binding("e", "link_entity", "Entity…", id="reader.entity", tooltip="Link an entity to the excerpt (create one inline)"),
+        Binding("c", "attach_claim", "Claim…", id="reader.claim", tooltip="Attach the excerpt to a claim (supports/contradicts)"),
+        Binding("left_square_bracket", "jump(-1)", "Prev excerpt", key_display="[", show=False, id="reader.prev", tooltip="Jump to the previous excerpt"),
+        Binding("right_square_bracket", "jump(1)", "Next excerpt", key_display="]", show=False, id="reader.next", tooltip="Jump to the next excerpt"),
+        Binding("x", "delete_excerpt", "Delete", show=False, id="reader.delete", tooltip="Delete the excerpt under the cursor (u brings it back)"),
+        Binding("u", "undo", "Undo", id="reader.undo", tooltip="Undo your last change"),
+    ]
+
+    def __init__(self, source_id: str, *, cursor: int = 0, select: tuple[int, int] | None = None) -> None:
+        super().__init__()
+        self.source_id = source_id
+        self.start_cursor = cursor
+        self.start_selection = select
+        self.source: Source | None = None
+        self.excerpts: list[Excerpt] = []
+        self.types: list[ClaimType] = []
+        self.current_excerpt_id: str | None = None
+
+    def compose(self) -> ComposeResult:
+        """The text on the left, the excerpt panel on the right."""
+        yield from self.compose_frame()
+        with Horizontal(id="reader"):
+            yield SourceView(id="source-view")
+            with Vertical(id="reader-side"):
+                yield Static(id="source-header")
+                yield ExcerptPanel(id="excerpt-panel")
+        yield Footer()
+
+    @property
+    def view(self) -> SourceView:
+        """The text widget."""
+        return self.query_one(SourceView)
+
+    def on_mount(self) -> None:
+        """Load the source and its excerpts, and put the cursor where it was asked."""
+        super().on_mount()
+        try:
+            self.source = sources.get_source(self.case, self.source_id)
+        except EvidenceError as error:
+            self.notify(str(error), severity="error", markup=False)
+            self.app.pop_screen()
+            return
+        self.sub_title = self.source.title
+        self.query_one("#source-header", Static).update(source_header(self.source))
+        self.view.set_text(self.source.text or "", self.start_cursor)
+        self.reload()
+        if self.start_selection:
+            self.view.select(*self.start_selection)
+        self.view.focus()
+
+    def reload(self) -> None:
+        """Fetch the source's excerpts and the codebook again and redraw the marks."""
+        if self.source is None:
+            return
+        self.excerpts = excerpts.excerpts_in_source(self.case, self.source_id)
+        self.types = codebook.list_types(self.case)
+        self.view.set_marks([
+            Mark(e.id, e.start, e.end, e.claim_types[0].colour if e.claim_types and e.claim_types[0].colour else UNTYPED_COLOUR)
+            for e in self.excerpts
+        ])
+
+    # -- what is under the cursor -----------------------------------------------------------
+
+    def excerpts_here(self) -> list[Excerpt]:
+        """The excerpts under the cursor, the current one first."""
+        by_id = {e.id: e for e in self.excerpts}
+        marks = self.view.marks_at(self.view.cursor)
+        ids = [m.id for m in marks]
+        if self.current_excerpt_id in ids:
+            ids.remove(self.current_excerpt_id)
+            ids.insert(0, self.current_excerpt_id)
+        return [by_id[i] for i in ids if i in by_id]
+
+    def current_excerpt(self) -> Excerpt | None:
+        """The excerpt the next action applies to, or None."""
+        here = self.excerpts_here()
+        return here[0] if here else None
+
+    @on(SourceView.CursorMoved)
+    def _cursor_moved(self) -> None:
+        self.query_one(ExcerptPanel).show_excerpts(self.excerpts_here(), self.view.selection)
+
+    # -- tagging ---------------------------------------------------------------------------
+
+    def action_tag(self, hotkey: int) -> None:
+        """Tag the selection (making an excerpt) or the excerpt here with the type on this key."""
+        claim_type = next((t for t in self.types if t.hotkey == hotkey), None)
+        if claim_type is None:
+            self.notify(f"No claim type on key {hotkey}: give one a hotkey in the Codebook (F5)", severity="warning")
+            return
+        self._tag_with(claim_type.id)
+
+    def _tag_with(self, type_id: str) -> None:
+        selection = self.view.selection
+        if selection:
+            start, end = selection
+            self.view.clear_selection()
+            self.submit(excerpts.add_excerpt, self.source_id, start=start, end=end, types=[type_id],
+                        then=self._excerpt_made)
+            return
+        excerpt = self.current_excerpt()
+        if excerpt is None:
+            self.notify("Select text first: v starts a selection, s selects the sentence", severity="warning")
+            return
+        self.submit(excerpts.toggle_tag, excerpt.id, type_id, then=self._after_toggle)
+
+    def _excerpt_made(self, excerpt: Excerpt) -> None:
+        # The cursor goes onto the new excerpt's last character: the panel shows it, n/e/c/1-9
+        # apply to it, and ")" goes on to the next sentence.
+        self.current_excerpt_id = excerpt.id
+        self.view.move_to(excerpt.end - 1, keep_selection=False)
+        names = ", ".join(t.name for t in excerpt.claim_types)
+        self.notify(f"Excerpt {excerpt.short_id} tagged {names}", markup=False)
+
+    def _after_toggle(self, result: tuple[Excerpt, bool]) -> None:
+        excerpt, added = result
+        self.current_excerpt_id = excerpt.id
+
+    def action_pick_type(self) -> None:
+        """Choose any claim type with the fuzzy picker; typing a new name creates it."""
+        items = [PickerItem(t.id, t.name, f"{t.hotkey or ''} {t.description}".strip(), t.colour) for t in self.types]
+        if not self.view.selection and self.current_excerpt() is None:
+            self.notify("Select text first: v starts a selection, s selects the sentence", severity="warning")
+            return
+        self.app.push_screen(PickerScreen("Tag with claim type", items, allow_create=True, create_label="New claim type"),
+                             self._type_picked)
+
+    def _type_picked(self, picked: Picked | None) -> None:
+        if picked is None:
+            return
+        if picked.created:
+            selection = self.view.selection
+            excerpt = self.current_excerpt()
+
+            def create_and_tag(case, name):
+                new_type = codebook.add_type(case, name)
+                if selection:
+                    return excerpts.add_excerpt(case, self.source_id, start=selection[0], end=selection[1], types=[new_type.id])
+                return excerpts.tag_excerpt(case, excerpt.id, [new_type.id])
+
+            self.view.clear_selection()
+            self.submit(create_and_tag, picked.value, then=self._excerpt_made)
+        else:
+            self._tag_with(picked.value)
+
+    # -- notes, entities, claims -------------------------------------------------------------
+
+    def _need_excerpt(self) -> Excerpt | None:
+        excerpt = self.current_excerpt()
+        if excerpt is None:
+            self.notify("Put the cursor on an excerpt first ([ and ] jump between them)", severity="warning")
+        return excerpt
+
+    def action_note(self) -> None:
+        """Edit the note of the excerpt under the cursor."""
+        excerpt = self._need_excerpt()
+        if excerpt is None:
+            return
+        self.app.push_screen(
+            TextPrompt(f"Note on excerpt {excerpt.short_id}", excerpt.note or "", multiline=True),
+            lambda note: None if note is None else self.submit(excerpts.set_note, excerpt.id, note),
+        )
+
+    def action_link_entity(self) -> None:
+        """Link an entity (picked, or created inline) to the excerpt under the cursor."""
+        excerpt = self._need_excerpt()
+        if excerpt is None:
+            return
+        items = [PickerItem(e.id, e.name, f"{e.kind} · {', '.join(e.aliases)}".strip(" ·")) for e in entities.list_entities(self.case)]
+        self.app.push_screen(PickerScreen(f"Link an entity to excerpt {excerpt.short_id}", items, allow_create=True,
+                                          create_label="New entity"), partial(self._entity_picked, excerpt))
+
+    def _entity_picked(self, excerpt: Excerpt, picked: Picked | None) -> None:
+        if picked is None:
+            return
+        if not picked.created:
+            self.submit(entities.link_excerpt, picked.value, excerpt.id)
+            return
+        kinds = [PickerItem(kind, kind) for kind in ENTITY_KINDS]
+
+        def kind_picked(kind: Picked | None) -> None:
+            if kind is None:
+                return
+
+            def create_and_link(case, name, kind_name):
+                made = entities.add_entity(case, name, kind_name)
+                entities.link_excerpt(case, made.id, excerpt.id)
+                return made
+
+            self.submit(create_and_link, picked.value, kind.value,
+                        then=lambda made: self.notify(f"New {made.kind} '{made.name}' linked", markup=False))
+
+        self.app.push_screen(PickerScreen(f"What is '{picked.value}'?", kinds), kind_picked)
+
+    def action_attach_claim(self) -> None:
+        """Attach the excerpt under the cursor to a claim (picked or created), supporting or contradicting."""
+        excerpt = self._need_excerpt()
+        if excerpt is None:
+            return
+        items = [PickerItem(c.id, c.statement, f"{c.sources} sources · {c.outlets} outlets") for c in claims_domain.list_claims(self.case)]
+        self.app.push_screen(PickerScreen(f"Attach excerpt {excerpt.short_id} to a claim", items, allow_create=True,
+                                          create_label="New claim"), partial(self._claim_picked, excerpt))
+
+    def _claim_picked(self, excerpt: Excerpt, picked: Picked | None) -> None:
+        if picked is None:
+            return
+        stances = [PickerItem("supports", "supports"), PickerItem("contradicts", "contradicts")]
+
+        def stance_picked(stance: Picked | None) -> None:
+            if stance is None:
+                return
+
+            def attach(case):
+                claim_id = picked.value
+                if picked.created:
+                    claim_type = excerpt.claim_types[0].id if excerpt.claim_types else None
+                    claim_id = claims_domain.add_claim(case, picked.value, claim_type=claim_type).id
+                return claims_domain.link_excerpt(case, claim_id, excerpt.id, stance.value)
+
+            self.submit(attach, then=lambda claim: self.notify(
+                f"Excerpt {stance.value} '{claim.statement[:50]}' ({claim.sources} sources, {claim.outlets} outlets)", markup=False))
+
+        self.app.push_screen(PickerScreen("Does the excerpt support or contradict it?", stances), stance_picked)
+
+    # -- moving between excerpts, deleting, undo ---------------------------------------------
+
+    def action_jump(self, direction: int) -> None:
+        """Move the cursor to the next (or previous) excerpt; overlapping ones are visited in turn."""
+        ordered = sorted(self.excerpts, key=lambda e: (e.start, e.end, e.id))
+        if not ordered:
+            self.notify("No excerpts in this source yet", severity="information")
+            return
+        ids = [e.id for e in ordered]
+        if self.current_excerpt_id in ids and self.current_excerpt_id in [e.id for e in self.excerpts_here()]:
+            index = ids.index(self.current_excerpt_id) + direction
+        elif direction > 0:
+            index = next((i for i, e in enumerate(ordered) if e.start > self.view.cursor), len(ordered))
+        else:
+            index = max((i for i, e in enumerate(ordered) if e.start < self.view.cursor), default=-1)
+        if not 0 <= index < len(ordered):
+            self.notify("No more excerpts that way", severity="information")
+            return
+        target = ordered[index]
+        self.current_excerpt_id = target.id
+        self.view.move_to(target.start, keep_selection=False)
+
+    def action_delete_excerpt(self) -> None:
+        """Delete the excerpt under the cursor (undo with u)."""
+        excerpt = self._need_excerpt()
+        if excerpt is None:
+            return
+        self.submit(excerpts.delete_excerpt, excerpt.id,
+                    then=lambda gone: self.notify(f"Deleted excerpt {gone.short_id} (u to undo)", markup=False))
+
+    def action_undo(self) -> None:
+        """Undo your last change in this case file."""
+        self.submit(partial(history.undo_last, only_mine=True),
+                    then=lambda op: self.notify("Nothing to undo" if op is None else f"Undone: {op.summary or op.name}", markup=False))
+
+    def action_back(self) -> None:
+        """Escape first drops a selection; otherwise leave the reader."""
+        if self.view.anchor is not None:
+            self.view.clear_selection()
+            self._cursor_moved()
+            return
+        super().action_back()

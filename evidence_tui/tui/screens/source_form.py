@@ -1,0 +1,69 @@
+"""Editing a source's metadata, with inline validation."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from evidence_tui.domain import sources
+from evidence_tui.domain.models import Source
+from evidence_tui.errors import EvidenceError
+
+FIELDS = (("title", "Title"), ("outlet", "Outlet"), ("author", "Author"), ("date", "Published (as written, e.g. 15 June 2024)"),
+          ("url", "URL"), ("reliability", "Reliability (A-F)"))
+
+
+class SourceForm(ModalScreen[None]):
+    """Fields for the source's metadata; ctrl+s (or Enter in the last field) saves."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="source_form.cancel", tooltip="Close without saving"),
+        Binding("ctrl+s", "save", "Save", id="source_form.save", tooltip="Save the metadata"),
+    ]
+
+    def __init__(self, source: Source) -> None:
+        super().__init__()
+        self.source = source
+
+    def compose(self) -> ComposeResult:
+        """One labelled input per field and a line for errors."""
+        values = {
+            "title": self.source.title, "outlet": self.source.outlet or "", "author": self.source.author or "",
+            "date": self.source.published_raw or self.source.published or "", "url": self.source.url or "",
+            "reliability": self.source.reliability or "",
+        }
+        with Vertical(id="source-form"):
+            yield Label(f"Source {self.source.short_id}", id="source-form-title")
+            for key, label in FIELDS:
+                yield Label(label, classes="field-label")
+                yield Input(values[key], id=f"field-{key}")
+            yield Static(id="source-form-error")
+            yield Label("ctrl+s save · escape cancel", classes="dim")
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "field-reliability":
+            self.action_save()
+        else:
+            self.focus_next()
+
+    def action_save(self) -> None:
+        """Validate and save; a problem is shown here and the form stays open."""
+        values = {key: self.query_one(f"#field-{key}", Input).value for key, _ in FIELDS}
+        try:
+            sources.update_source(self.app.case, self.source.id, **values)  # type: ignore[attr-defined]
+        except EvidenceError as error:
+            self.query_one("#source-form-error", Static).update(Text(str(error), style="bold red"))
+            return
+        self.app.case_changed()  # type: ignore[attr-defined]
+        self.app.notify("Metadata saved")
+        self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        """Close without saving."""
+        self.dismiss(None)

@@ -1,0 +1,88 @@
+"""How an excerpt looks as a row of the Excerpts screen's table, and its filter as one line.
+
+Everything here comes from the case file, so it is untrusted: text goes into ``rich.text.Text``
+after ``inert_line`` (control characters made visible), never into markup.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from evidence_tui.domain.filters import ExcerptFilter
+from evidence_tui.domain.models import ClaimType, Excerpt
+from evidence_tui.textsafety import inert_line
+from evidence_tui.tui.widgets.virtual_table import Column, Row
+
+# The review statuses in the order R cycles through them (None: every status).
+STATUS_CYCLE: tuple[str | None, ...] = (None, "unreviewed", "accepted", "rejected", "flagged")
+
+STATUS_STYLES = {
+    "unreviewed": "dim",
+    "accepted": "green",
+    "rejected": "red",
+    "flagged": "bold yellow",
+}
+
+EXCERPT_COLUMNS = [
+    Column("quote", "Quote"),
+    Column("source", "Source", 20),
+    Column("types", "Claim types", 22),
+    Column("entities", "Entities", 16),
+    Column("status", "Status", 10),
+    Column("created", "Created", 10),
+]
+
+
+def claim_types_text(types: tuple[ClaimType, ...] | list[ClaimType]) -> Text:
+    """Claim type names, each in its codebook colour, separated by commas."""
+    text = Text()
+    for number, claim_type in enumerate(types):
+        if number:
+            text.append(", ", style="dim")
+        text.append(inert_line(claim_type.name), style=claim_type.colour or "")
+    return text
+
+
+def status_text(status: str) -> Text:
+    """A review status in its colour."""
+    return Text(status, style=STATUS_STYLES.get(status, ""))
+
+
+def excerpt_row(excerpt: Excerpt) -> Row:
+    """An excerpt as a table row (keyed by its id)."""
+    quote = Text(inert_line(excerpt.quote))
+    if excerpt.note:
+        quote.append(" ✎", style="yellow")
+    return Row(excerpt.id, {
+        "quote": quote,
+        "source": excerpt.source_title or "",
+        "types": claim_types_text(excerpt.claim_types),
+        "entities": ", ".join(e.name for e in excerpt.entities),
+        "status": status_text(excerpt.review_status),
+        "created": excerpt.created_at[:10],
+    })
+
+
+def filter_line(f: ExcerptFilter, labels: dict[str, list[str]], total: int) -> Text:
+    """The status line: the count, then each active filter by name (or the keys that set them)."""
+    line = Text(f"{total} excerpt{'' if total == 1 else 's'}", style="bold")
+    parts: list[tuple[str, str]] = []
+    for key, what in (("claim_types", "type"), ("entities", "entity"), ("sources", "source"), ("claims", "claim")):
+        names = labels.get(key) or list(getattr(f, key))
+        if names:
+            parts.append((what, " or ".join(names)))
+    if f.statuses:
+        parts.append(("status", " or ".join(f.statuses)))
+    if f.date_from or f.date_to:
+        parts.append(("published", f"{f.date_from or '…'} to {f.date_to or '…'}"))
+    if f.text and f.text.strip():
+        parts.append(("words", f"'{f.text.strip()}'"))
+    for what, value in parts:
+        line.append(" · ")
+        line.append(f"{what}: ", style="dim")
+        line.append(inert_line(value))
+    if parts:
+        line.append("   F clears the filters", style="dim italic")
+    else:
+        line.append("   filter: / words · T type · 1-9 type by key · E entity · S source · R status", style="dim italic")
+    return line

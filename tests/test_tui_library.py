@@ -1,0 +1,158 @@
+"""The Library screen: list, filter as you type, sort, open, import with progress, edit metadata."""
+
+from __future__ import annotations
+
+import asyncio
+
+from evidence_tui.domain import sources
+from evidence_tui.tui.app import EvidenceApp
+from evidence_tui.tui.screens.library import LibraryScreen
+from evidence_tui.tui.screens.reader import ReaderScreen
+from tests.tui_util import static_text
+
+
+async def settle(app, pilot) -> None:
+    """Let workers (counts, writes) finish and the screen redraw."""
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def table_titles(screen: LibraryScreen) -> list[str]:
+    table = screen.table
+    return [table.row_at(i).cells["title"] for i in range(table.row_count)]
+
+
+def test_library_lists_every_source_with_counts_in_header(demo_case):
+    async def run():
+        app = EvidenceApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            assert isinstance(app.screen, LibraryScreen)
+            assert app.screen.table.row_count == 10
+            assert "10 sources · 16 excerpts" in app.sub_title
+            expected = [s.title for s in sources.list_sources(demo_case)]
+            assert table_titles(app.screen) == expected
+
+    asyncio.run(run())
+
+
+def test_slash_filters_as_you_type(demo_case):
+    async def run():
+        app = EvidenceApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("slash", *"Madusank")
+            await settle(app, pilot)
+            titles = table_titles(app.screen)
+            assert len(titles) == 1 and "Sri Lankan" in titles[0]
+            # Words from the text (not the title) match too, through full-text search.
+            await pilot.press(*["backspace"] * 8, *"Petrozavodsk")
+            await settle(app, pilot)
+            assert any("Finland" in t for t in table_titles(app.screen))
+            # Escape clears the filter and hides the box.
+            await pilot.press("escape")
+            await settle(app, pilot)
+            assert app.screen.table.row_count == 10
+
+    asyncio.run(run())
+
+
+def test_sort_cycles_orders(demo_case):
+    async def run():
+        app = EvidenceApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("o")
+            await settle(app, pilot)
+            titles = table_titles(app.screen)
+            assert titles == sorted(titles, key=str.casefold)
+
+    asyncio.run(run())
+
+
+def test_enter_opens_the_reader_and_q_comes_back(demo_case):
+    async def run():
+        app = EvidenceApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("down", "enter")
+            await settle(app, pilot)
+            assert isinstance(app.screen, ReaderScreen)
+            second = sources.list_sources(demo_case)[1]
+            assert app.screen.source.id == second.id
+            await pilot.press("q")
+            await settle(app, pilot)
+            assert isinstance(app.screen, LibraryScreen)
+            await pilot.press("q")
+            await pilot.pause()
+        assert app.return_code == 0
+
+    asyncio.run(run())
+
+
+def test_import_dialog_imports_a_folder_with_progress_and_summary(case, tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for n in range(5):
+        (folder / f"a{n}.txt").write_text(f"Headline number {n}\n\nBody text {n} about recruiters.\n", encoding="utf-8")
+    (folder / "empty.txt").write_text("", encoding="utf-8")
+
+    async def run():
+        app = EvidenceApp(case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("i")
+            await pilot.pause()
+            app.screen.query_one("#import-path").value = str(folder)
+            await pilot.press("enter")
+            await settle(app, pilot)
+            result = static_text(app.screen.query_one("#import-result"))
+            assert "5 imported, 0 duplicate, 1 failed" in result
+            assert "empty.txt" in result
+            bar = app.screen.query_one("#import-progress")
+            assert bar.total == 6 and bar.progress == 6
+            await pilot.press("escape")
+            await settle(app, pilot)
+            assert app.screen.table.row_count == 5
+        assert sources.count_sources(case) == 5
+
+    asyncio.run(run())
+
+
+def test_metadata_form_validates_inline_and_saves(demo_case):
+    async def run():
+        app = EvidenceApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            first = sources.list_sources(demo_case)[0]
+            await pilot.press("m")
+            await pilot.pause()
+            app.screen.query_one("#field-reliability").value = "Z"
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert "reliability must be one of A-F" in static_text(app.screen.query_one("#source-form-error"))
+            app.screen.query_one("#field-reliability").value = "b"
+            app.screen.query_one("#field-date").value = "31 February 2024"
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert "not a date" in static_text(app.screen.query_one("#source-form-error"))
+            app.screen.query_one("#field-date").value = "8 December 2023"
+            await pilot.press("ctrl+s")
+            await settle(app, pilot)
+            assert isinstance(app.screen, LibraryScreen)
+        saved = sources.get_source(demo_case, first.id, with_text=False)
+        assert saved.reliability == "B"
+        assert (saved.published, saved.published_raw, saved.published_precision) == ("2023-12-08", "8 December 2023", "day")
+
+    asyncio.run(run())
+
+
+def test_library_snapshot(snap_compare, demo_case):
+    assert snap_compare(EvidenceApp(demo_case), terminal_size=(120, 40), run_before=_settle_snapshot)
+
+
+async def _settle_snapshot(pilot) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
