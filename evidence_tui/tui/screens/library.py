@@ -41,6 +41,9 @@ class LibraryScreen(EvidenceScreen):
         Binding("o", "sort", "Sort", id="library.sort", tooltip="Sort by another column (cycles)"),
         Binding("i", "import", "Import", id="library.import", tooltip="Import a file or a folder of articles"),
         Binding("m", "edit", "Metadata", id="library.edit", tooltip="Edit the source's title, outlet, date, URL, reliability"),
+        Binding("q", "back", "Quit", id="library.quit", tooltip="Quit evidence-tui (everything is already saved)"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="library.clear_filter",
+                tooltip="Clear and close the filter (q quits)"),
     ]
 
     def __init__(self) -> None:
@@ -51,7 +54,8 @@ class LibraryScreen(EvidenceScreen):
     def compose(self) -> ComposeResult:
         """A filter box (hidden until /), the table and a status line."""
         yield from self.compose_frame()
-        yield Input(placeholder="filter: words in the title, outlet or text (escape to close)", id="library-filter", classes="filter-box hidden")
+        yield Input(placeholder="filter: words in the title, outlet or text (escape to close)", id="library-filter",
+                    classes="filter-box hidden", compact=True)
         yield VirtualTable(
             [Column("title", "Title"), Column("outlet", "Outlet", 22), Column("date", "Published", 12),
              Column("excerpts", "Excerpts", 8, "right"), Column("reliability", "Rel.", 4)],
@@ -139,12 +143,9 @@ class LibraryScreen(EvidenceScreen):
             return
         self.app.push_screen(SourceForm(sources.get_source(self.case, row.key, with_text=False)))
 
-    def action_back(self) -> None:
-        """Escape closes the filter first; otherwise q quits the app from here."""
+    def action_clear_filter(self) -> None:
+        """Clear and hide the filter box (escape); q still quits."""
         box = self.query_one("#library-filter", Input)
-        if box.has_focus or (not box.has_class("hidden") and box.value):
-            box.value = ""
-            box.add_class("hidden")
-            self.table.focus()
-            return
-        super().action_back()
+        box.value = ""
+        box.add_class("hidden")
+        self.table.focus()
