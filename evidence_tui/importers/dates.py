@@ -165,6 +165,7 @@ _URL = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S+", re.IGNORECASE)
 
 
 def _valid(year: int | None, month: int | None, day: int | None) -> bool:
+    """True if the parts can be a calendar date (31/02 cannot; a day needs a month)."""
     if month is not None and not 1 <= month <= 12:
         return False
     if day is not None:
@@ -178,11 +179,11 @@ def _valid(year: int | None, month: int | None, day: int | None) -> bool:
     return year is None or 1 <= year <= 9999
 
 
-def _scan(text: str, dayfirst: bool | None, *, weekday_only: bool = False, start: int = 0):
+def _scan(text: str, dayfirst: bool | None, *, weekday_only: bool = False) -> _Found | None:
     """Return the earliest valid date mention in ``text`` (longest on ties), or None."""
     best: _Found | None = None
     for pattern, handler in _PATTERNS:
-        for match in pattern.finditer(text, start):
+        for match in pattern.finditer(text):
             if best is not None and match.start() > best.start:
                 break
             year, month, day = handler(match, dayfirst)
@@ -208,6 +209,7 @@ def _to_publication(found: _Found, text: str) -> PublicationDate:
 
 
 def _publication(year: int | None, month: int | None, day: int | None, raw: str) -> PublicationDate:
+    """The PublicationDate for the parts present; its precision is set by the least precise part."""
     if year is not None and month is not None and day is not None:
         return PublicationDate(f"{year:04d}-{month:02d}-{day:02d}", raw, "day")
     if year is not None and month is not None:
@@ -231,8 +233,18 @@ def find_date(text: str, dayfirst: bool | None = None, *, weekday_only: bool = F
     """
     masked = _mask_urls(text)
     if not weekday_only:
-        found = _scan(masked, dayfirst)
-        return _to_publication(found, text) if found else NO_DATE
+        # Dates do not span lines: scan line by line and stop at the first line with one, so the
+        # cost follows the date's position, not the text's length (dates stand near the top).
+        position = 0
+        for line in masked.split("\n"):
+            if line.strip():
+                found = _scan(line, dayfirst)
+                if found is not None:
+                    shifted = _Found(position + found.start, position + found.end, found.year, found.month,
+                                     found.day, found.weekday)
+                    return _to_publication(shifted, text)
+            position += len(line) + 1
+        return NO_DATE
     # Over a whole article, running every pattern at every position is slow; day names are rare,
     # so look at the few places that have one.
     for match in _WEEKDAY_NAME.finditer(masked):

@@ -124,7 +124,7 @@ def parse_named(data: bytes, display_name: str, file_name: str | None, options: 
         title = options.title.strip()
     elif title and fmt != "html" and outlet:
         title = strip_outlet_from_title(title, outlet)
-    if not title and file_name is None:
+    if not title and file_name in (None, "-"):
         title = title_from_line(text.strip().split("\n", 1)[0])  # stdin has no name to fall back on
     if not title:
         title = title_from_file_name(file_name)

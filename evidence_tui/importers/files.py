@@ -40,6 +40,7 @@ def read_document(path: Path, options: ImportOptions = ImportOptions()) -> Parse
     The size is checked before reading, so an over-size file is refused without loading it; FIFOs,
     devices and folders are refused before opening (opening a FIFO would block).
     """
+    path = Path(path)
     name = str(path)
     try:
         info = os.stat(path)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import deque
 from dataclasses import dataclass
 from typing import Any, Iterator
 from urllib.parse import urljoin
@@ -54,8 +55,10 @@ _DATE_META_KEYS = (
     "dcterms.issued", "dcterms.created", "sailthru.date", "parsely-pub-date", "article.published",
 )
 _AUTHOR_META_KEYS = ("author", "article:author", "dc.creator", "dcterms.creator", "parsely-author", "sailthru.author")
-_TITLE_SEPARATORS = (" | ", " - ", " — ", " – ", " :: ", " · ", " • ", ": ")
+# Not ": ": "Foreign Ministry: Russia's draft..." is a headline, not an outlet prefix.
+_TITLE_SEPARATORS = (" | ", " - ", " — ", " – ", " :: ", " · ", " • ")
 _WHITESPACE = re.compile(r"\s+")
+_DATE_PARAGRAPHS = 10
 
 
 def _clean(value: Any) -> str | None:
@@ -91,15 +94,15 @@ def _json_ld_objects(tree: LexborHTMLParser) -> Iterator[dict]:
             data = json.loads(node.text(deep=True) or "", strict=False)
         except (ValueError, RecursionError):
             continue  # pages often ship broken JSON-LD; it is only a hint
-        stack = [data]
-        while stack:
-            item = stack.pop(0)
+        queue = deque([data])
+        while queue:
+            item = queue.popleft()
             if isinstance(item, list):
-                stack.extend(item)
+                queue.extend(item)
             elif isinstance(item, dict):
                 yield item
                 if isinstance(item.get("@graph"), list):
-                    stack.extend(item["@graph"])
+                    queue.extend(item["@graph"])
 
 
 def _ld_types(obj: dict) -> set[str]:
@@ -298,6 +301,7 @@ def _first_time_date(root: LexborNode, dayfirst: bool | None) -> PublicationDate
 
 def _title_of(meta: dict[str, str], article: dict, root: LexborNode, is_article: bool,
               tree: LexborHTMLParser, outlet: str | None) -> str | None:
+    """og:title, twitter:title, JSON-LD headline, the article's h1, <title>, any h1: the first found."""
     candidates = [meta.get("og:title"), meta.get("twitter:title"), _clean(article.get("headline"))]
     if is_article:
         h1 = root.css_first("h1")
@@ -313,6 +317,7 @@ def _title_of(meta: dict[str, str], article: dict, root: LexborNode, is_article:
 
 
 def _author_of(meta: dict[str, str], article: dict, tree: LexborHTMLParser) -> str | None:
+    """meta author tags, JSON-LD author, then a rel=author link or .byline element."""
     for key in _AUTHOR_META_KEYS:
         value = meta.get(key)
         if value and not _is_url(value):  # article:author is often a profile URL
@@ -323,12 +328,13 @@ def _author_of(meta: dict[str, str], article: dict, tree: LexborHTMLParser) -> s
     for node in tree.css('[rel~="author"], .byline, .author, [itemprop=author]'):
         text = _clean(node.text(deep=True))
         if text and len(text) <= 120:
-            return re.sub(r"(?i)^by\s+", "", text)
+            return re.sub(r"(?i)^(?:by\s+|author:\s*)", "", text) or text
     return None
 
 
 def _date_of(meta: dict[str, str], article: dict, tree: LexborHTMLParser, root: LexborNode,
              is_article: bool, text: str, dayfirst: bool | None) -> PublicationDate:
+    """Metadata dates first (they are machine-written), then <time>, then the visible text."""
     raw_values = [meta.get(key) for key in _DATE_META_KEYS]
     for node in tree.css("[itemprop=datePublished]"):
         raw_values.append(node.attributes.get("content") or node.attributes.get("datetime") or node.text(deep=True))
@@ -343,7 +349,8 @@ def _date_of(meta: dict[str, str], article: dict, tree: LexborHTMLParser, root: 
         parsed = _first_time_date(root, dayfirst)
         if parsed is not None:
             return parsed
-    return find_text_date(text, dayfirst)
+    # Extracted lines are whole paragraphs, so "near the top" is fewer lines than in a text file.
+    return find_text_date(text, dayfirst, top_lines=_DATE_PARAGRAPHS)
 
 
 def extract_html(source: str, dayfirst: bool | None = None) -> HtmlContent:

@@ -16,6 +16,7 @@ from evidence_tui.importers.dates import NO_DATE, PublicationDate, find_date, pa
 TITLE_MAX = 200
 _HEAD_LINES = 30  # metadata lines (URL, By..., Source:) sit near the top
 _DATE_LINES = 25
+_DATE_CHARS = 4000
 _TITLE_LINES = 40
 
 _URL_RE = r"(?:https?://|www\.)[^\s<>\"']+"
@@ -55,21 +56,32 @@ _NOISE_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     r"^(?:skip|jump)\s+to\b",
     r"^(?:menu|search|home|log\s*in|sign\s*in|sign\s*up|register|close|advertisement|advert|ad|"
     r"sponsored|listen|print|email|more|back|next|previous|top|loading\.*|меню|поиск|пошук|реклама)$",
-    # donation and subscription calls
-    r"^(?:please\s+)?(?:support|donate|subscribe|sign\s+up|become\s+a\s+(?:member|supporter|patron|subscriber)|"
-    r"join\s+(?:us|our)|help\s+us|your\s+support|we\s+need\s+your|make\s+a\s+donation)\b",
+    # donation and subscription calls: an imperative plus a word of the trade ("Support for Ukraine
+    # wanes" is a headline; "Support independent journalism" is not)
+    r"^(?:please\s+)?(?:support|donate|subscribe|sign\s+up|become\s+a|join|help\s+us|your\s+support|"
+    r"we\s+need\s+your|make\s+a\s+donation)\b.*\b(?:journalism|donat\w*|subscri\w*|members?(?:hip)?|"
+    r"supporters?|newsletters?|inbox|briefing|updates|our\s+(?:work|reporting|journalism|mission)|us|today|now|"
+    r"readers?|patrons?)\b",
+    r"^(?:please\s+)?(?:donate|subscribe|support\s+us)\W*$",
+    r"(?:https?://|www\.)\S*/(?:donate|support|subscribe|membership)\b",
     r"^(?:поддержите|підтримайте|подпишитесь|підпишіться|пожертвуйте|задонатьте|помогите|допоможіть)\b",
-    r"\b(?:donate|donation|subscribe|пожертвовани\w*|пожертв\w*|донат\w*|подписк\w*|підписк\w*)\b.*" + _URL_RE,
-    r"\bcookies?\b",
+    r"\b(?:donate|donation|subscribe|пожертвовани\w*|пожертв\w*|донат\w*|подписк\w*|підписк\w*)\b.*"
+    r"(?:" + _URL_RE + r"|\w+\.\w+/\w+)",
+    r"\bcookies?\b.*\b(?:use|uses|using|accept|settings|consent|policy|preferences|site|website)\b"
+    r"|\b(?:use|uses|accept|settings)\b.*\bcookies?\b|^cookies?\b",
     r"^(?:photo|image|picture|pic|credit|credits|caption|illustration|video|graphic|source\s+image|"
     r"фото|изображение|зображення|иллюстрация|ілюстрація|видео|відео)\s*:",
     r"^\[\s*(?:image|photo|picture|img|video|graphic|illustration|фото|видео|відео)\b",
     r"^!\[",  # markdown image
     r"^(?:\[[^\]]*\]\s*)+$",  # "[Accept all] [Refuse]"
-    r"^(?:share|tweet|print|e-?mail|comments?|follow\s+us|copy\s+link|поделиться|поділитися)\b",
+    # share bars and "related" lists: the keyword, maybe "this article", then a colon, bracket or end
+    # ("Share prices fall" and "Latest figures show" are headlines)
+    r"^(?:share|tweet|print|e-?mail|comments?|follow\s+us|copy\s+link|поделиться|поділитися)"
+    r"(?:\s+(?:this|the|on|via))?(?:\s+(?:article|story|post|dispatch|page|link))?\s*(?:[:|(\[]|$)",
     r"^(?:related|read\s+also|read\s+more|see\s+also|more\s+on\s+this|more\s+from|recommended|also\s+read|"
     r"most\s+read|trending|latest|further\s+reading|читайте\s+также|читайте\s+також|смотрите\s+также|"
-    r"дивіться\s+також|по\s+теме|на\s+тему|ещё\s+по\s+теме|еще\s+по\s+теме)\b",
+    r"дивіться\s+також|по\s+теме|на\s+тему|ещё\s+по\s+теме|еще\s+по\s+теме)"
+    r"(?:\s+(?:coverage|stories|articles|news|posts|reading|links|on\s+this\s+topic))?\s*(?:[:|»>\-–—]|$)",
     r"^(?:©|\(c\)|copyright\b|all\s+rights\s+reserved)",
     r"^(?:url|link|source|outlet|publisher|publication|published|posted|date|updated|last\s+updated|"
     r"author|authors|written\s+by|words\s+by|tags?|topics?|category|categories|filed\s+under|section|"
@@ -155,6 +167,7 @@ def _is_navigation(line: str) -> bool:
 
 
 def _is_date_only(line: str, dayfirst: bool | None) -> bool:
+    """True for a dateline: a date with at most a label ("Published:", "Updated") around it."""
     found = find_date(line, dayfirst)
     if not found.raw:
         return False
@@ -257,10 +270,11 @@ def title_from_file_name(file_name: str | None) -> str:
     return "Untitled document"
 
 
-def find_text_date(text: str, dayfirst: bool | None = None) -> PublicationDate:
+def find_text_date(text: str, dayfirst: bool | None = None, *, top_lines: int = _DATE_LINES) -> PublicationDate:
     """The publication date of an article's text: a "Published:"/"Date:" line, then an "Updated:"
     line, then the first date in the top lines, then a "Thursday, June 27" mention anywhere."""
-    top = text.split("\n", _DATE_LINES)[:_DATE_LINES]
+    # Dates stand near the top; a window of lines and characters keeps the scan cheap on long texts.
+    top = text[:_DATE_CHARS].split("\n", top_lines)[:top_lines]
     for label in (_PUBLISHED_LABEL, _UPDATED_LABEL):
         for line in top:
             match = label.match(line.strip().strip("*_").strip())
@@ -275,6 +289,7 @@ def find_text_date(text: str, dayfirst: bool | None = None) -> PublicationDate:
 
 
 def _author_from(line: str, dayfirst: bool | None) -> str | None:
+    """The name in a byline ("By Jane Roe, Europe correspondent" -> "Jane Roe"), or None."""
     match = _AUTHOR_LABEL.match(line) or _BYLINE.match(line)
     if not match:
         return None
@@ -297,8 +312,11 @@ def _author_from(line: str, dayfirst: bool | None) -> str | None:
 def extract_text_metadata(text: str, markdown: bool, dayfirst: bool | None = None) -> TextMetadata:
     """Find the metadata of a text or Markdown article (``text`` as decoded, newlines normalised)."""
     front, skip_lines = parse_front_matter(text)
-    lines = text.split("\n", skip_lines + 400)[skip_lines: skip_lines + 400]
-    head = [line.strip() for line in lines[:_HEAD_LINES]]
+    parts = text.split("\n", skip_lines)
+    body = parts[skip_lines] if len(parts) > skip_lines else ""
+    lines = body.split("\n", 400)[:400]
+    # Markdown emphasis around a metadata line ("*By Jane Roe*") does not change what it says.
+    head = [line.strip().strip("*_").strip() for line in lines[:_HEAD_LINES]]
 
     url = _first(front, "url", "canonical", "canonical_url", "source_url", "link", "original_url")
     if url is None and re.match(_URL_RE, front.get("source", ""), re.IGNORECASE):
@@ -339,7 +357,7 @@ def extract_text_metadata(text: str, markdown: bool, dayfirst: bool | None = Non
     if front_date:
         published = parse_date(front_date, dayfirst) or NO_DATE
     if published.raw is None:
-        published = find_text_date("\n".join(lines), dayfirst)
+        published = find_text_date(body, dayfirst)
 
     title = _first(front, "title", "headline")
     if title is None and markdown:
@@ -349,8 +367,10 @@ def extract_text_metadata(text: str, markdown: bool, dayfirst: bool | None = Non
             stripped = line.strip()
             if is_noise(stripped, dayfirst):
                 continue
-            if outlet and _letters(stripped) == _letters(outlet) or _names_host(stripped, host):
+            if (outlet and _letters(outlet) and _letters(stripped) == _letters(outlet)) or _names_host(stripped, host):
                 continue  # the masthead, not the headline
+            if re.fullmatch(r"[^\W\d_]{2,20}", stripped) and stripped.isupper():
+                continue  # a rubric ("EXCLUSIVE", "ANALYSIS"), not the headline
             if markdown:
                 stripped = _clean_heading(stripped)
             title = title_from_line(stripped)
