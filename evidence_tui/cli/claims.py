@@ -10,6 +10,7 @@ from evidence_tui.cli.common import console, json_option, print_json, safe, with
 from evidence_tui.domain import claims as claims_domain
 from evidence_tui.errors import EvidenceError
 from evidence_tui.store import CaseFile
+from evidence_tui.textsafety import inert_line
 
 
 @click.group()
@@ -33,7 +34,7 @@ def add(case: CaseFile, statement: str, claim_type, credibility, notes, as_json:
     if as_json:
         print_json(added.as_dict())
     else:
-        console.print(Text("claim ") + safe(f"{added.short_id} {added.statement}"))
+        console.print(Text("claim ") + safe(f"{added.short_id} {added.statement}"), soft_wrap=True)
 
 
 @claim.command("list")
@@ -78,7 +79,7 @@ def show(case: CaseFile, claim_ref: str, as_json: bool) -> None:
     if as_json:
         print_json({**found.as_dict(), "evidence": [e.__dict__ for e in evidence]})
         return
-    console.print(Text(found.statement, style="bold"))
+    console.print(Text(inert_line(found.statement), style="bold"), soft_wrap=True)
     console.print(f"{found.sources} sources, {found.outlets} outlets" + (" (one outlet)" if found.single_outlet else ""))
     table = Table("stance", "source", "outlet", "published", "rel.", "quote")
     for e in evidence:
@@ -106,4 +107,4 @@ def link(case: CaseFile, claim_ref: str, excerpts, sources, stance: str) -> None
         found = claims_domain.link_excerpt(case, claim_ref, excerpt_ref, stance)
     for source_ref in sources:
         found = claims_domain.link_source(case, claim_ref, source_ref, stance)
-    console.print(Text("linked: ") + safe(f"{found.short_id} now has {found.sources} sources, {found.outlets} outlets"))
+    console.print(Text("linked: ") + safe(f"{found.short_id} now has {found.sources} sources, {found.outlets} outlets"), soft_wrap=True)

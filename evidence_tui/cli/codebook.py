@@ -36,7 +36,7 @@ def add(case: CaseFile, name: str, hotkey: int | None, description: str, colour:
     if as_json:
         print_json(added.as_dict())
     else:
-        console.print(Text("added: ") + safe(f"{added.short_id} {added.name}"))
+        console.print(Text("added: ") + safe(f"{added.short_id} {added.name}"), soft_wrap=True)
 
 
 @codebook.command("list")
@@ -84,7 +84,7 @@ def edit(case: CaseFile, claim_type: str, name, hotkey, no_hotkey, description, 
     if as_json:
         print_json(edited.as_dict())
     else:
-        console.print(Text("updated: ") + safe(f"{edited.short_id} {edited.name}"))
+        console.print(Text("updated: ") + safe(f"{edited.short_id} {edited.name}"), soft_wrap=True)
 
 
 @codebook.command("remove")
@@ -101,7 +101,7 @@ def remove(case: CaseFile, claim_type: str, yes: bool) -> None:
         if not click.confirm(f"{found.excerpt_count} excerpts are tagged '{found.name}'. Remove the type and those tags?"):
             raise EvidenceError("nothing removed")
     count = codebook_domain.remove_type(case, found.id)
-    console.print(Text("removed: ") + safe(f"{found.name} (untagged {count} excerpts)"))
+    console.print(Text("removed: ") + safe(f"{found.name} (untagged {count} excerpts)"), soft_wrap=True)
 
 
 @codebook.command("merge")
@@ -114,7 +114,7 @@ def merge(case: CaseFile, from_type: str, into_type: str) -> None:
     Example: evidence-tui codebook merge "Threats" "Coercion or threat"
     """
     merged = codebook_domain.merge_types(case, from_type, into_type)
-    console.print(Text("merged into: ") + safe(f"{merged.name} ({merged.excerpt_count} excerpts)"))
+    console.print(Text("merged into: ") + safe(f"{merged.name} ({merged.excerpt_count} excerpts)"), soft_wrap=True)
 
 
 @codebook.command("load")

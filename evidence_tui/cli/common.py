@@ -21,7 +21,8 @@ from evidence_tui.store import CaseFile
 from evidence_tui.textsafety import inert, inert_line
 
 console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+# Messages on stderr are one line each, however long the path in them: no wrapping at the width.
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class EvidenceGroup(click.Group):

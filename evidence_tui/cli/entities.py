@@ -34,7 +34,7 @@ def add(case: CaseFile, name: str, kind: str, aliases, notes, as_json: bool) -> 
     if as_json:
         print_json(added.as_dict())
     else:
-        console.print(Text("entity ") + safe(f"{added.short_id} {added.name} ({added.kind})"))
+        console.print(Text("entity ") + safe(f"{added.short_id} {added.name} ({added.kind})"), soft_wrap=True)
 
 
 @entity.command("alias")
@@ -47,7 +47,7 @@ def alias(case: CaseFile, entity_ref: str, aliases) -> None:
     Example: evidence-tui entity alias "Sergiy Kyslytsya" "Сергій Кислиця"
     """
     updated = entities_domain.add_alias(case, entity_ref, *aliases)
-    console.print(Text("aliases: ") + safe(", ".join(updated.aliases)))
+    console.print(Text("aliases: ") + safe(", ".join(updated.aliases)), soft_wrap=True)
 
 
 @entity.command("list")
@@ -99,4 +99,4 @@ def merge(case: CaseFile, from_entity: str, into_entity: str) -> None:
     Example: evidence-tui entity merge "Kyskytsya" "Sergiy Kyslytsya"
     """
     merged = entities_domain.merge_entities(case, from_entity, into_entity)
-    console.print(Text("merged into: ") + safe(f"{merged.name} (aliases: {', '.join(merged.aliases)})"))
+    console.print(Text("merged into: ") + safe(f"{merged.name} (aliases: {', '.join(merged.aliases)})"), soft_wrap=True)

@@ -44,7 +44,7 @@ def add(case: CaseFile, source: str, quote, occurrence, start, end, types, note,
     if as_json:
         print_json(added.as_dict())
     else:
-        console.print(Text("excerpt ") + safe(f"{added.short_id} [{added.start}-{added.end}] {', '.join(t.name for t in added.claim_types)}"))
+        console.print(Text("excerpt ") + safe(f"{added.short_id} [{added.start}-{added.end}] {', '.join(t.name for t in added.claim_types)}"), soft_wrap=True)
 
 
 @excerpt.command("list")
@@ -81,7 +81,7 @@ def tag(case: CaseFile, excerpt_ref: str, types) -> None:
     Example: evidence-tui excerpt tag 9c1d "Official figure"
     """
     tagged = excerpts_domain.tag_excerpt(case, excerpt_ref, types)
-    console.print(Text("tagged: ") + safe(f"{tagged.short_id} {', '.join(t.name for t in tagged.claim_types)}"))
+    console.print(Text("tagged: ") + safe(f"{tagged.short_id} {', '.join(t.name for t in tagged.claim_types)}"), soft_wrap=True)
 
 
 @excerpt.command("untag")
@@ -94,7 +94,7 @@ def untag(case: CaseFile, excerpt_ref: str, types) -> None:
     Example: evidence-tui excerpt untag 9c1d "Official figure"
     """
     tagged = excerpts_domain.untag_excerpt(case, excerpt_ref, types)
-    console.print(Text("now: ") + safe(f"{tagged.short_id} {', '.join(t.name for t in tagged.claim_types) or '(no types)'}"))
+    console.print(Text("now: ") + safe(f"{tagged.short_id} {', '.join(t.name for t in tagged.claim_types) or '(no types)'}"), soft_wrap=True)
 
 
 @excerpt.command("note")
@@ -107,7 +107,7 @@ def note(case: CaseFile, excerpt_ref: str, note: str) -> None:
     Example: evidence-tui excerpt note 9c1d "Check against the BBC report"
     """
     updated = excerpts_domain.set_note(case, excerpt_ref, note)
-    console.print(Text("note set on ") + safe(updated.short_id))
+    console.print(Text("note set on ") + safe(updated.short_id), soft_wrap=True)
 
 
 @excerpt.command("status")
@@ -120,7 +120,7 @@ def status(case: CaseFile, excerpt_ref: str, status: str) -> None:
     Example: evidence-tui excerpt status 9c1d accepted
     """
     updated = excerpts_domain.set_status(case, excerpt_ref, status)
-    console.print(Text(f"{updated.short_id} is {updated.review_status}"))
+    console.print(Text(f"{updated.short_id} is {updated.review_status}"), soft_wrap=True)
 
 
 @excerpt.command("delete")
@@ -132,4 +132,4 @@ def delete(case: CaseFile, excerpt_ref: str) -> None:
     Example: evidence-tui excerpt delete 9c1d
     """
     removed = excerpts_domain.delete_excerpt(case, excerpt_ref)
-    console.print(Text("deleted: ") + safe(f"{removed.short_id} {removed.quote[:60]}"))
+    console.print(Text("deleted: ") + safe(f"{removed.short_id} {removed.quote[:60]}"), soft_wrap=True)

@@ -92,7 +92,7 @@ def undo(case: CaseFile, mine: bool) -> None:
     if undone is None:
         console.print("nothing to undo")
     else:
-        console.print(Text("undone: ") + safe(undone.summary or undone.name))
+        console.print(Text("undone: ") + safe(undone.summary or undone.name), soft_wrap=True)
 
 
 @click.command()

@@ -30,7 +30,7 @@ def init(db_path: Path | None) -> None:
     """
     case = open_case(db_path)
     remember_case(case.path)
-    console.print(Text("Case file ready: ") + safe(str(case.path)))
+    console.print(Text("Case file ready: ") + safe(str(case.path)), soft_wrap=True)
     case.close()
 
 
@@ -145,20 +145,24 @@ def show(case: CaseFile, source: str, as_json: bool) -> None:
     if as_json:
         print_json({**found.as_dict(with_text=True), "excerpts": [e.as_dict() for e in marks]})
         return
-    meta = Table.grid(padding=(0, 2))
-    meta.add_column(style="bold")
-    meta.add_column()
-    for label, value in (
-        ("id", found.id), ("title", found.title), ("outlet", found.outlet), ("author", found.author),
-        ("url", found.url), ("published", found.published), ("date as written", found.published_raw),
-        ("precision", found.published_precision), ("language", found.language), ("file", found.file_name),
-        ("sha256", found.sha256), ("reliability", found.reliability), ("excerpts", str(len(marks))),
-    ):
-        if value:
-            meta.add_row(label, safe(value))
-    console.print(meta)
+    fields = [
+        (label, value)
+        for label, value in (
+            ("id", found.id), ("title", found.title), ("outlet", found.outlet), ("author", found.author),
+            ("url", found.url), ("published", found.published), ("date as written", found.published_raw),
+            ("precision", found.published_precision), ("language", found.language), ("file", found.file_name),
+            ("sha256", found.sha256), ("reliability", found.reliability), ("excerpts", str(len(marks))),
+        )
+        if value
+    ]
+    width = max(len(label) for label, _ in fields) + 2
+    for label, value in fields:
+        # One line per field, never cut at the terminal's width: an id, a URL or the SHA-256 must
+        # come out whole (a table would crop them with an ellipsis).
+        console.print(Text(label.ljust(width), style="bold") + safe(value), soft_wrap=True)
     console.rule()
-    console.print(marked_text(found.text or "", marks))
+    # soft_wrap: the text keeps its own lines (the terminal wraps them; a pipe gets them as stored).
+    console.print(marked_text(found.text or "", marks), soft_wrap=True)
 
 
 def marked_text(text: str, marks) -> Text:
@@ -194,7 +198,7 @@ def source_edit(case: CaseFile, source: str, as_json: bool, **changes) -> None:
     if as_json:
         print_json(updated.as_dict())
     else:
-        console.print(Text("updated: ") + safe(f"{updated.short_id} {updated.title}"))
+        console.print(Text("updated: ") + safe(f"{updated.short_id} {updated.title}"), soft_wrap=True)
 
 
 @click.group("source")

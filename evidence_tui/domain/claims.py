@@ -101,14 +101,17 @@ def claim_evidence(case: CaseFile, ref: str) -> list[Evidence]:
     """Return the excerpts and sources linked to a claim, earliest evidence first."""
     claim_id = resolve_claim(case, ref)
     rows = case.db.conn.execute(
-        """SELECT x.stance, s.id AS source_id, s.title AS source_title, s.outlet, s.published, s.reliability,
-                  e.id AS excerpt_id, e.quote
-           FROM claim_excerpts x JOIN excerpts e ON e.id = x.excerpt_id JOIN sources s ON s.id = e.source_id
-           WHERE x.claim_id = ?
-           UNION ALL
-           SELECT x.stance, s.id, s.title, s.outlet, s.published, s.reliability, NULL, NULL
-           FROM claim_sources x JOIN sources s ON s.id = x.source_id
-           WHERE x.claim_id = ?
+        # The ORDER BY of a compound SELECT may only name its columns: sort the union from outside.
+        """SELECT * FROM (
+               SELECT x.stance, s.id AS source_id, s.title AS source_title, s.outlet, s.published, s.reliability,
+                      e.id AS excerpt_id, e.quote
+               FROM claim_excerpts x JOIN excerpts e ON e.id = x.excerpt_id JOIN sources s ON s.id = e.source_id
+               WHERE x.claim_id = ?
+               UNION ALL
+               SELECT x.stance, s.id, s.title, s.outlet, s.published, s.reliability, NULL, NULL
+               FROM claim_sources x JOIN sources s ON s.id = x.source_id
+               WHERE x.claim_id = ?
+           )
            ORDER BY published IS NULL, published, source_title""",
         (claim_id, claim_id),
     ).fetchall()
