@@ -80,7 +80,9 @@ def figures(claim) -> tuple:
 def test_corroboration_counts_sources_and_outlets(case, world):
     s, e = world
     claim = claims.add_claim(case, "Recruits were deceived about the job")
-    assert figures(claim) == (0, 0, 0, 0, True, None, None, None)
+    # No evidence yet: not "one outlet" but unsupported.
+    assert claim.unsupported
+    assert figures(claim) == (0, 0, 0, 0, False, None, None, None)
 
     for excerpt_id in (e["l1a"], e["l1b"], e["l2"]):
         claim = claims.link_excerpt(case, claim.id, excerpt_id)
@@ -113,7 +115,7 @@ def test_relinking_changes_the_stance(case, world):
     claim = claims.add_claim(case, "Recruits signed knowingly")
     claims.link_excerpt(case, claim.id, e["l1a"])
     claim = claims.link_excerpt(case, claim.id, e["l1a"], "contradicts")
-    assert figures(claim) == (0, 1, 0, 0, True, None, None, None)
+    assert figures(claim) == (0, 1, 0, 0, False, None, None, None)
     assert case.db.conn.execute("SELECT count(*) FROM claim_excerpts").fetchone()[0] == 1
     claim = claims.unlink_excerpt(case, claim.id, e["l1a"])
     assert figures(claim)[:2] == (0, 0)

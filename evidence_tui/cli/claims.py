@@ -57,6 +57,8 @@ def list_(case: CaseFile, order: str, as_json: bool) -> None:
         outlets = Text(str(c.outlets))
         if c.single_outlet:
             outlets.append(" one outlet", style="yellow")
+        elif c.unsupported:
+            outlets.append(" no evidence", style="red")
         dates = f"{c.earliest or ''}..{c.latest or ''}" if c.earliest else ""
         table.add_row(
             c.short_id, safe(c.statement), safe(c.claim_type), str(c.credibility or ""), str(c.supporting),

@@ -214,8 +214,13 @@ class Claim:
 
     @property
     def single_outlet(self) -> bool:
-        """True when all the evidence comes from one outlet (not independently corroborated)."""
-        return self.outlets <= 1
+        """True when all the supporting evidence comes from one outlet (not independently corroborated)."""
+        return self.outlets == 1
+
+    @property
+    def unsupported(self) -> bool:
+        """True when no source supports the claim yet."""
+        return self.sources == 0
 
     def as_dict(self) -> dict[str, Any]:
         """Return the claim as a JSON-ready dict."""
@@ -233,5 +238,6 @@ class Claim:
             "earliest": self.earliest,
             "latest": self.latest,
             "single_outlet": self.single_outlet,
+            "unsupported": self.unsupported,
             "entities": [{"id": e.entity_id, "name": e.name, "kind": e.kind, "role": e.role} for e in self.entities],
         }
