@@ -21,7 +21,7 @@ from evidence_tui.store.schema import REVIEW_STATUSES
 CONTEXT_CHARS = 32
 
 _COLUMNS = """e.id, e.source_id, e.start, e."end", e.quote, e.prefix, e.suffix, e.note,
-    e.review_status, e.author, e.created_at, e.updated_at"""
+    e.review_status, e.author, e.created_at, e.updated_at, e.credibility"""
 
 
 def find_quote(text: str, quote: str) -> list[int]:

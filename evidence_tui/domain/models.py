@@ -127,6 +127,7 @@ class Excerpt:
     author: str | None
     created_at: str
     updated_at: str
+    credibility: int | None = None
     claim_types: tuple[ClaimType, ...] = ()
     entities: tuple[EntityLink, ...] = ()
     claims: tuple[ClaimLink, ...] = ()
@@ -150,6 +151,7 @@ class Excerpt:
             "suffix": self.suffix,
             "note": self.note,
             "review_status": self.review_status,
+            "credibility": self.credibility,
             "author": self.author,
             "created_at": self.created_at,
             "updated_at": self.updated_at,

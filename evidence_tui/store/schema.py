@@ -271,5 +271,15 @@ def _split_sql(script: str) -> list[str]:
     return statements
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_initial]
+def _v2_excerpt_credibility(conn: sqlite3.Connection) -> None:
+    # The Admiralty scale grades a source's reliability (A-F) and each piece of information's
+    # credibility (1-6): an excerpt is such a piece, graded during review.
+    conn.execute(
+        "ALTER TABLE excerpts ADD COLUMN credibility INTEGER "
+        "CHECK (credibility IS NULL OR credibility BETWEEN 1 AND 6)"
+    )
+    conn.execute("CREATE INDEX reviews_reviewer ON reviews(reviewer, excerpt_id)")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_initial, _v2_excerpt_credibility]
 SCHEMA_VERSION = len(MIGRATIONS)
