@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SAMPLE := $(shell find sample_data -type f 2>/dev/null)
 
-.PHONY: demo test demo-db clean-demo lint-imports
+.PHONY: demo test demo-db clean-demo lint-imports stress
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,3 +39,7 @@ test: $(VENV)/.installed-test
 
 lint-imports: $(VENV)/.installed-test
 	$(BIN)/lint-imports
+
+# The full crash-safety run: 2,000 articles, 60 kills per scenario, the 50 MB import (minutes).
+stress: $(VENV)/.installed-test
+	EVIDENCE_STRESS=1 $(BIN)/python -m pytest -p no:cacheprovider tests/test_crash_safety.py tests/test_hostile_input.py -k "killed or 50_mb"

@@ -16,6 +16,7 @@ from evidence_tui.cli.common import EvidenceGroup, db_option, err_console, is_de
 from evidence_tui.cli.entities import entity
 from evidence_tui.cli.excerpts import excerpt
 from evidence_tui.cli.export import export
+from evidence_tui.cli.maintenance import backup, check, restore
 from evidence_tui.cli.misc import log, open_, search, stats, undo
 from evidence_tui.cli.sources import import_, init, show, source_group, sources
 from evidence_tui.textsafety import inert_line
@@ -36,6 +37,8 @@ def cli(ctx: click.Context, db_path) -> None:
 
 
 for command in (init, import_, sources, show, source_group, codebook, excerpt, claim, entity, search, export, stats, undo, log, open_):
+    cli.add_command(command)
+for command in (check, backup, restore):  # evidence_tui/cli/maintenance.py
     cli.add_command(command)
 
 

@@ -19,6 +19,7 @@ from evidence_tui.importers import (
     read_document,
 )
 from evidence_tui.importers.dates import parse_date
+from evidence_tui.importers.files import display_name
 from evidence_tui.store import CaseFile, new_id, operation, utc_now
 from evidence_tui.store.schema import RELIABILITY_GRADES
 
@@ -169,12 +170,12 @@ def import_paths(
 
     for path, problem in found:
         if problem is not None:
-            report(ImportOutcome(str(path), "failed", message=str(problem)))
+            report(ImportOutcome(display_name(path), "failed", message=str(problem)))
             continue
         try:
             parsed = read_document(path, options)
         except DocumentError as error:
-            report(ImportOutcome(str(path), "failed", message=str(error)))
+            report(ImportOutcome(display_name(path), "failed", message=str(error)))
             continue
         # The same bytes twice in one batch need no special case: _store_batch looks the hash up
         # inside the batch's transaction, where the first copy is already visible, so the second

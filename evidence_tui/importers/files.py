@@ -21,6 +21,17 @@ _SUPPORTED_SHORT = ".txt, .md, .html, .htm"  # the aliases .text and .markdown n
 NOTHING_IMPORTABLE = f"no importable files ({_SUPPORTED_SHORT}) in this folder"
 
 
+def display_name(path: os.PathLike | str) -> str:
+    """A path as text that can be stored and printed: bytes that are not UTF-8 in a file name
+    (kept by Python as lone surrogates, which SQLite and terminals refuse) become U+FFFD."""
+    text = os.fspath(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return text
+
+
 def _os_problem(error: OSError) -> str:
     """A plain-words problem for an OS error."""
     if isinstance(error, PermissionError) or error.errno in (errno.EACCES, errno.EPERM):
@@ -35,13 +46,13 @@ def _os_problem(error: OSError) -> str:
 
 
 def read_document(path: Path, options: ImportOptions = ImportOptions()) -> ParsedDocument:
-    """Read and parse the file at ``path``; raise ``DocumentError(str(path), ...)`` if it cannot be.
+    """Read and parse the file at ``path``; raise ``DocumentError(display_name(path), ...)`` if it cannot be.
 
     The size is checked before reading, so an over-size file is refused without loading it; FIFOs,
     devices and folders are refused before opening (opening a FIFO would block).
     """
     path = Path(path)
-    name = str(path)
+    name = display_name(path)
     try:
         info = os.stat(path)
     except OSError as error:
@@ -74,7 +85,7 @@ def read_document(path: Path, options: ImportOptions = ImportOptions()) -> Parse
         raise DocumentError(name, _os_problem(error)) from None
     finally:
         os.close(fd)
-    return parse_named(b"".join(chunks), name, path.name, options)
+    return parse_named(b"".join(chunks), name, display_name(path.name), options)
 
 
 def is_supported(path: Path) -> bool:
@@ -84,7 +95,7 @@ def is_supported(path: Path) -> bool:
 
 def _unsupported(path: Path) -> DocumentError:
     kind = f"'{path.suffix}'" if path.suffix else "(no file extension)"
-    return DocumentError(str(path), f"unsupported file type {kind} (supported: {_SUPPORTED_SHORT})")
+    return DocumentError(display_name(path), f"unsupported file type {kind} (supported: {_SUPPORTED_SHORT})")
 
 
 def _sort_key(entry: os.DirEntry) -> tuple[str, str]:
@@ -109,7 +120,7 @@ def _walk(folder: Path, seen_dirs: set[str]) -> Iterator[tuple[Path, DocumentErr
     interleaved), never entering a folder twice: symlink loops end."""
     first = _entries(folder, seen_dirs)
     if isinstance(first, OSError):
-        yield folder, DocumentError(str(folder), _os_problem(first))
+        yield folder, DocumentError(display_name(folder), _os_problem(first))
         return
     # A stack of (folder, iterator over its entries) instead of recursion: trees can be deep.
     stack = [(folder, iter(first or []))]
@@ -130,14 +141,14 @@ def _walk(folder: Path, seen_dirs: set[str]) -> Iterator[tuple[Path, DocumentErr
         if is_dir:
             listing = _entries(path, seen_dirs)
             if isinstance(listing, OSError):
-                yield path, DocumentError(str(path), _os_problem(listing))
+                yield path, DocumentError(display_name(path), _os_problem(listing))
             elif listing:
                 stack.append((path, iter(listing)))
         elif is_supported(path):
             if is_file:
                 yield path, None
             elif entry.is_symlink() and not os.path.exists(path):
-                yield path, DocumentError(str(path), "broken symbolic link")
+                yield path, DocumentError(display_name(path), "broken symbolic link")
 
 
 def find_importable(paths: Iterable[Path]) -> Iterator[tuple[Path, DocumentError | None]]:
@@ -151,7 +162,7 @@ def find_importable(paths: Iterable[Path]) -> Iterator[tuple[Path, DocumentError
     for path in paths:
         path = Path(path)
         if not os.path.exists(path):
-            yield path, DocumentError(str(path), "no such file or directory")
+            yield path, DocumentError(display_name(path), "no such file or directory")
             continue
         if path.is_dir():
             found = False
@@ -165,7 +176,7 @@ def find_importable(paths: Iterable[Path]) -> Iterator[tuple[Path, DocumentError
                 found = found or error is None
                 yield item, error
             if not found:
-                yield path, DocumentError(str(path), NOTHING_IMPORTABLE)
+                yield path, DocumentError(display_name(path), NOTHING_IMPORTABLE)
             continue
         if not is_supported(path):
             yield path, _unsupported(path)

@@ -21,6 +21,17 @@ from evidence_tui.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
+# How long a write waits for another writer (the TUI, a CLI import) before giving up.
+BUSY_TIMEOUT_ENV = "EVIDENCE_BUSY_TIMEOUT_MS"
+
+
+def busy_timeout_ms() -> int:
+    """The busy timeout: ``$EVIDENCE_BUSY_TIMEOUT_MS`` when set to a number, else 5 seconds."""
+    try:
+        value = int(os.environ.get(BUSY_TIMEOUT_ENV, ""))
+    except ValueError:
+        return BUSY_TIMEOUT_MS
+    return max(0, value)
 
 
 class CaseFile:
@@ -33,6 +44,10 @@ class CaseFile:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        # True when ``open`` made the file just now (no rolling backup of an empty file).
+        self.created = False
+        # Why the last automatic backup failed (it never stops the case file from opening).
+        self.backup_warning: str | None = None
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -46,13 +61,15 @@ class CaseFile:
         path = Path(path).expanduser()
         if path.is_dir():
             raise CaseFileError(f"{path}: is a folder, not a case file")
+        created = False
         if not path.exists():
             if not create:
                 raise CaseFileError(f"{path}: no such case file (create it with 'evidence-tui init')")
-            _create_private_file(path)
+            created = _create_private_file(path)
         else:
             _check_header(path)
         case = cls(path, actor)
+        case.created = created
         try:
             case._prepare()
         except sqlite3.DatabaseError as error:
@@ -84,7 +101,16 @@ class CaseFile:
         if mode.lower() != "wal" and not self.read_only:
             raise CaseFileError(f"{self.path}: cannot switch the case file to WAL mode ({mode})")
         if version < SCHEMA_VERSION:
+            if version > 0 and not self.read_only:
+                # A case file with data is copied aside before its schema changes.
+                from evidence_tui.store.backup import backup_before_migration
+
+                backup_before_migration(self, version)
             self._migrate(version)
+        elif not self.created and not self.read_only:
+            from evidence_tui.store.backup import daily_backup
+
+            daily_backup(self)
 
     def _migrate(self, version: int) -> None:
         conn = self.db.conn
@@ -121,11 +147,10 @@ class CaseFile:
     def _connect(self) -> sqlite3.Connection:
         try:
             # isolation_level=None: we issue BEGIN/COMMIT ourselves, nothing implicit.
-            conn = sqlite3.connect(
-                str(self.path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
-            )
+            timeout = busy_timeout_ms()
+            conn = sqlite3.connect(str(self.path), isolation_level=None, timeout=timeout / 1000)
             conn.row_factory = sqlite3.Row
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute(f"PRAGMA busy_timeout = {timeout}")
             conn.execute("PRAGMA foreign_keys = ON")
             # FULL: a committed change survives a power cut too, not only a killed process.
             conn.execute("PRAGMA synchronous = FULL")
@@ -179,16 +204,20 @@ class CaseFile:
         self.close()
 
 
-def _create_private_file(path: Path) -> None:
-    """Create an empty file readable by the owner only; SQLite gives its WAL the same mode."""
+def _create_private_file(path: Path) -> bool:
+    """Create an empty file readable by the owner only; SQLite gives its WAL the same mode.
+
+    Returns True when this call made the file (False when another process just did).
+    """
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         os.close(fd)
     except FileExistsError:
-        pass
+        return False
     except OSError as error:
         raise CaseFileError(f"{path}: cannot create the case file ({error.strerror.lower()})") from None
+    return True
 
 
 def _check_header(path: Path) -> None:

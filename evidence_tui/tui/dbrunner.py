@@ -36,12 +36,13 @@ class DbRunner:
         *args: Any,
         then: Callable[[T], None] | None = None,
         changed: bool = True,
+        on_error: Callable[[EvidenceError], None] | None = None,
         **kwargs: Any,
     ) -> None:
         """Run ``call(case, *args, **kwargs)`` in the background; ``then(result)`` on the UI thread.
 
-        An ``EvidenceError`` becomes an error notification. With ``changed`` (the default) the app
-        is told the case file changed, so open screens refresh.
+        An ``EvidenceError`` becomes an error notification (and ``on_error(error)`` when given).
+        With ``changed`` (the default) the app is told the case file changed, so screens refresh.
         """
 
         async def run() -> None:
@@ -50,6 +51,8 @@ class DbRunner:
                 result = await asyncio.wrap_future(future)
             except EvidenceError as error:
                 self.app.notify(inert_line(str(error)), severity="error", markup=False)
+                if on_error is not None:
+                    on_error(error)
                 return
             if then is not None:
                 then(result)

@@ -30,7 +30,10 @@ class EvidenceScreen(Screen):
         yield Header()
 
     def submit(self, call: Callable[..., Any], *args: Any, then: Callable[[Any], None] | None = None, **kwargs: Any) -> None:
-        """Run a domain function in the background (in order); ``then(result)`` back here."""
+        """Run a domain function in the background (in order); ``then(result)`` back here.
+
+        Keywords ``changed`` and ``on_error`` go to ``DbRunner.submit``; the rest to ``call``.
+        """
         self.app.db.submit(call, *args, then=then, **kwargs)  # type: ignore[attr-defined]
 
     def on_mount(self) -> None:

@@ -13,6 +13,7 @@ from evidence_tui.domain import claims as claims_domain
 from evidence_tui.domain import codebook, entities, excerpts, history, sources
 from evidence_tui.domain.models import ClaimType, Excerpt, Source
 from evidence_tui.errors import EvidenceError
+from evidence_tui.textsafety import inert_line
 from evidence_tui.store.schema import ENTITY_KINDS
 from evidence_tui.tui.screens.base import EvidenceScreen, Footer
 from evidence_tui.tui.screens.picker import Picked, PickerItem, PickerScreen
@@ -75,7 +76,7 @@ class ReaderScreen(EvidenceScreen):
             self.notify(str(error), severity="error", markup=False)
             self.app.pop_screen()
             return
-        self.sub_title = self.source.title
+        self.sub_title = inert_line(self.source.title)  # the header shows it: no raw ESC from a source
         self.query_one("#source-header", Static).update(source_header(self.source))
         self.view.set_text(self.source.text or "", self.start_cursor)
         self.reload()
