@@ -43,3 +43,12 @@ lint-imports: $(VENV)/.installed-test
 # The full crash-safety run: 2,000 articles, 60 kills per scenario, the 50 MB import (minutes).
 stress: $(VENV)/.installed-test
 	EVIDENCE_STRESS=1 $(BIN)/python -m pytest -p no:cacheprovider tests/test_crash_safety.py tests/test_hostile_input.py -k "killed or 50_mb"
+
+# Benchmarks at scale (see benchmarks/run.py); never part of `make test`. Generated case files are
+# cached in benchmarks/out/ (git-ignored); figures go to benchmarks/out/results.json.
+.PHONY: bench bench-quick
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m benchmarks.run --json benchmarks/out/results.json
+
+bench-quick: $(VENV)/.installed-test
+	$(BIN)/python -m benchmarks.run --quick --json benchmarks/out/results-quick.json

@@ -145,16 +145,17 @@ def test_a_failing_batch_leaves_no_source_no_original_and_no_index_entry(case, t
     for letter in "abcd":
         write(tmp_path, f"{letter}.txt", article(f"Article {letter}", f"Uniqueword{letter} appears here."))
     monkeypatch.setattr(sources_domain, "BATCH_FILES", 2)  # batches: (a, b) then (c, d)
-    real_insert = journal.Operation.insert
+    real_insert_many = journal.Operation.insert_many
 
-    def insert(self, table, row):
-        if table == "source_originals" and self.conn.execute(
+    def insert_many(self, table, rows):
+        # The disk fills up while the batch (c, d) stores its originals (its sources are in already).
+        if table == "source_originals" and any(self.conn.execute(
             "SELECT title FROM sources WHERE id = ?", (row["source_id"],)
-        ).fetchone()[0] == "Article c":
+        ).fetchone()[0] == "Article c" for row in rows):
             raise sqlite3.OperationalError("database or disk is full")
-        return real_insert(self, table, row)
+        return real_insert_many(self, table, rows)
 
-    monkeypatch.setattr(journal.Operation, "insert", insert)
+    monkeypatch.setattr(journal.Operation, "insert_many", insert_many)
 
     with pytest.raises(CaseFileError, match="the disk is full"):
         sources_domain.import_paths(case, [tmp_path])

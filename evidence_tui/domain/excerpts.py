@@ -7,11 +7,10 @@ if offsets ever drift.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 
-from evidence_tui.domain.filters import ExcerptFilter, filter_sql
+from evidence_tui.domain.filters import ExcerptFilter, FilterParts, filter_parts, filter_sql
 from evidence_tui.domain.models import ClaimLink, ClaimType, EntityLink, Excerpt
 from evidence_tui.domain.refs import resolve_id
 from evidence_tui.errors import Invalid, NotFound
@@ -293,53 +292,129 @@ def excerpts_in_source(case: CaseFile, source_id: str) -> list[Excerpt]:
     return _hydrate(conn, rows)
 
 
+# A filter whose link conditions (claim types, entities, claims) match fewer excerpts than this is
+# read starting from the link tables; a broader one by walking excerpts in order (it finds a
+# page's worth of matches within the first few hundred rows).
+_FEW_LINKED = 5000
+
+
+def _page_rowids(case: CaseFile, parts: FilterParts, limit: int | None, offset: int) -> tuple[str, list]:
+    """A query of the rowids of one page of matching excerpts, in list order (oldest first).
+
+    Only rowids: the rows skipped by OFFSET are never read whole nor joined to their source.
+    """
+    source = "JOIN sources s ON s.id = e.source_id" if parts.uses_source else ""
+    page = " LIMIT ? OFFSET ?" if limit is not None else ""
+    page_params = [limit, offset] if limit is not None else []
+    if parts.links:
+        links_sql, links_params = parts.link_set()
+        # Deep pages too start from the links: walking excerpts in order would check every one.
+        deep = limit is None or offset >= _FEW_LINKED
+        if deep or case.db.conn.execute(
+            f"SELECT count(*) FROM ({links_sql} LIMIT {_FEW_LINKED})", links_params
+        ).fetchone()[0] < _FEW_LINKED:
+            where, params = parts.where(with_links=False)
+            return (
+                f"SELECT e.rowid FROM ({links_sql}) l CROSS JOIN excerpts e ON e.id = l.excerpt_id {source} "
+                f"WHERE {where} ORDER BY e.created_at, e.rowid{page}",
+                [*links_params, *params, *page_params],
+            )
+    where, params = parts.where()
+    return (
+        f"SELECT e.rowid FROM excerpts e {source} WHERE {where} ORDER BY e.created_at, e.rowid{page}",
+        [*params, *page_params],
+    )
+
+
 def list_excerpts(
     case: CaseFile, f: ExcerptFilter = ExcerptFilter(), *, limit: int | None = None, offset: int = 0
 ) -> list[Excerpt]:
     """Return excerpts matching a filter, oldest first, with their links."""
-    where, params = filter_sql(case, f)
+    parts = filter_parts(case, f)
+    rowids, params = _page_rowids(case, parts, limit, offset)
     sql = (
-        f"SELECT {_COLUMNS}, s.title AS source_title FROM excerpts e JOIN sources s ON s.id = e.source_id "
-        f"WHERE {where} ORDER BY e.created_at, e.rowid"
+        f"SELECT {_COLUMNS}, s.title AS source_title FROM ({rowids}) page "
+        f"CROSS JOIN excerpts e ON e.rowid = page.rowid JOIN sources s ON s.id = e.source_id "
+        f"ORDER BY e.created_at, e.rowid"
     )
-    if limit is not None:
-        sql += " LIMIT ? OFFSET ?"
-        params = [*params, limit, offset]
     conn = case.db.conn
     return _hydrate(conn, conn.execute(sql, params).fetchall())
 
 
 def count_excerpts(case: CaseFile, f: ExcerptFilter = ExcerptFilter()) -> int:
-    """Return how many excerpts match a filter."""
-    where, params = filter_sql(case, f)
-    return case.db.conn.execute(
-        f"SELECT count(*) FROM excerpts e JOIN sources s ON s.id = e.source_id WHERE {where}", params
-    ).fetchone()[0]
+    """Return how many excerpts match a filter.
+
+    Link conditions are counted from the link tables' indexes (starting there, not checking each
+    of a million excerpts); the source is joined only when a condition needs it.
+    """
+    parts = filter_parts(case, f)
+    source = "JOIN sources s ON s.id = e.source_id" if parts.uses_source else ""
+    conn = case.db.conn
+    if parts.links:
+        links_sql, links_params = parts.link_set()
+        if not parts.clauses:
+            return conn.execute(f"SELECT count(*) FROM ({links_sql})", links_params).fetchone()[0]
+        where, params = parts.where(with_links=False)
+        return conn.execute(
+            f"SELECT count(*) FROM ({links_sql}) l CROSS JOIN excerpts e ON e.id = l.excerpt_id {source} WHERE {where}",
+            [*links_params, *params],
+        ).fetchone()[0]
+    where, params = parts.where()
+    return conn.execute(f"SELECT count(*) FROM excerpts e {source} WHERE {where}", params).fetchone()[0]
 
 
-# One row per excerpt with everything a spreadsheet needs, built by SQLite in one streaming pass.
-# Claim types, claims and entities come as JSON arrays (names may themselves contain "; ").
+# One row per excerpt with its source's columns, streamed in export order: source by source (in
+# import order), and within a source by position. Starting from the sources (CROSS JOIN keeps that
+# order) lets SQLite read each source once and walk its excerpts by the (source_id, start) index,
+# so rows come out as they are read instead of after a sort of the whole table.
 EXPORT_SQL = """
 SELECT e.id AS excerpt_id, e.source_id, s.title AS source_title, s.outlet, s.author, s.url,
        s.published, s.published_raw, e.quote, e.prefix AS context_before, e.suffix AS context_after,
-       e.start, e."end" AS "end",
-       (SELECT json_group_array(name) FROM (
-            SELECT t.name FROM excerpt_claim_types x JOIN claim_types t ON t.id = x.claim_type_id
-            WHERE x.excerpt_id = e.id ORDER BY t.position, t.name)) AS claim_types,
-       (SELECT json_group_array(statement) FROM (
-            SELECT CASE x.stance WHEN 'contradicts' THEN c.statement || ' (contradicts)' ELSE c.statement END AS statement
-            FROM claim_excerpts x JOIN claims c ON c.id = x.claim_id
-            WHERE x.excerpt_id = e.id ORDER BY c.statement)) AS claims,
-       (SELECT json_group_array(name) FROM (
-            SELECT CASE x.role WHEN '' THEN n.name ELSE n.name || ' (' || x.role || ')' END AS name
-            FROM excerpt_entities x JOIN entities n ON n.id = x.entity_id
-            WHERE x.excerpt_id = e.id ORDER BY n.name)) AS entities,
-       e.review_status, e.note, s.reliability, s.sha256 AS source_sha256,
-       coalesce((SELECT max(x.created_at) FROM excerpt_claim_types x WHERE x.excerpt_id = e.id), e.created_at) AS tagged_at
-FROM excerpts e JOIN sources s ON s.id = e.source_id
+       e.start, e."end" AS "end", e.review_status, e.note, s.reliability, s.sha256 AS source_sha256,
+       e.created_at
+FROM sources s CROSS JOIN excerpts e ON e.source_id = s.id
 WHERE {where}
 ORDER BY s.rowid, e.start, e."end"
 """
+
+# Link lists are fetched for a chunk of rows at a time (three indexed queries per chunk, not three
+# correlated subqueries per row); names come from the small tables, read once.
+_EXPORT_CHUNK = 500
+
+
+def _nocase(value: str | None) -> str:
+    """SQLite's NOCASE order: ASCII letters folded, nothing else."""
+    return (value or "").translate(_ASCII_FOLD)
+
+
+_ASCII_FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _export_lists(conn: sqlite3.Connection, names: dict, ids: list[str]) -> tuple[dict, dict, dict, dict]:
+    """Claim types, claims and entities (as exported) and the last tagging time of some excerpts."""
+    marks = ", ".join("?" for _ in ids)
+    types: dict[str, list] = {}
+    tagged: dict[str, str] = {}
+    for excerpt_id, type_id, created_at in conn.execute(
+        f"SELECT excerpt_id, claim_type_id, created_at FROM excerpt_claim_types WHERE excerpt_id IN ({marks})", ids
+    ):
+        types.setdefault(excerpt_id, []).append(names["types"][type_id])
+        if created_at > tagged.get(excerpt_id, ""):
+            tagged[excerpt_id] = created_at
+    claims: dict[str, list] = {}
+    for excerpt_id, claim_id, stance in conn.execute(
+        f"SELECT excerpt_id, claim_id, stance FROM claim_excerpts WHERE excerpt_id IN ({marks})", ids
+    ):
+        statement = names["claims"][claim_id]
+        claims.setdefault(excerpt_id, []).append(statement + " (contradicts)" if stance == "contradicts" else statement)
+    entities: dict[str, list] = {}
+    for excerpt_id, entity_id, role in conn.execute(
+        f"SELECT excerpt_id, entity_id, role FROM excerpt_entities WHERE excerpt_id IN ({marks})", ids
+    ):
+        name = names["entities"][entity_id]
+        entities.setdefault(excerpt_id, []).append((_nocase(name), f"{name} ({role})" if role else name))
+    return types, claims, entities, tagged
+
 
 EXPORT_COLUMNS = (
     "excerpt_id", "source_id", "source_title", "outlet", "author", "url", "published", "published_raw",
@@ -351,13 +426,6 @@ EXPORT_COLUMNS = (
 EXPORT_LIST_COLUMNS = ("claim_types", "claims", "entities")
 
 
-def _export_row(row: sqlite3.Row) -> dict:
-    return {
-        column: json.loads(row[column]) if column in EXPORT_LIST_COLUMNS else row[column]
-        for column in EXPORT_COLUMNS
-    }
-
-
 def iter_export_rows(case: CaseFile, f: ExcerptFilter = ExcerptFilter()) -> Iterator[dict]:
     """Return an iterator of one dict per matching excerpt with the export columns.
 
@@ -366,5 +434,39 @@ def iter_export_rows(case: CaseFile, f: ExcerptFilter = ExcerptFilter()) -> Iter
     file; the rows themselves are streamed (flat memory).
     """
     where, params = filter_sql(case, f)
-    cursor = case.db.conn.execute(EXPORT_SQL.format(where=where), params)
-    return (_export_row(row) for row in cursor)
+    conn = case.db.conn
+    names = {
+        # Claim types in codebook order (position, then name as SQLite's NOCASE sorts it).
+        "types": {r[0]: r[1] for r in conn.execute("SELECT id, name FROM claim_types")},
+        "type_order": {r[0]: (r[1], _nocase(r[0])) for r in conn.execute("SELECT name, position FROM claim_types")},
+        "claims": {r[0]: r[1] for r in conn.execute("SELECT id, statement FROM claims")},
+        "entities": {r[0]: r[1] for r in conn.execute("SELECT id, name FROM entities")},
+    }
+    cursor = conn.execute(EXPORT_SQL.format(where=where), params)
+    return _export_rows(conn, names, cursor)
+
+
+def _export_rows(conn: sqlite3.Connection, names: dict, cursor: sqlite3.Cursor) -> Iterator[dict]:
+    type_order = names["type_order"]
+    while True:
+        chunk = cursor.fetchmany(_EXPORT_CHUNK)
+        if not chunk:
+            return
+        ids = [row[0] for row in chunk]
+        types, claims, entities, tagged = _export_lists(conn, names, ids)
+        for row in chunk:
+            excerpt_id = row[0]
+            out = dict(zip(_EXPORT_SELECTED, row))
+            del out["created_at"]
+            out["claim_types"] = sorted(types.get(excerpt_id, ()), key=type_order.__getitem__)
+            out["claims"] = sorted(claims.get(excerpt_id, ()))
+            out["entities"] = [shown for _, shown in sorted(entities.get(excerpt_id, ()), key=lambda pair: pair[0])]
+            out["tagged_at"] = tagged.get(excerpt_id) or row[-1]
+            yield {column: out[column] for column in EXPORT_COLUMNS}
+
+
+_EXPORT_SELECTED = (
+    "excerpt_id", "source_id", "source_title", "outlet", "author", "url", "published", "published_raw",
+    "quote", "context_before", "context_after", "start", "end", "review_status", "note", "reliability",
+    "source_sha256", "created_at",
+)

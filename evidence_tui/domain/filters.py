@@ -36,14 +36,62 @@ def _marks(values: list) -> str:
     return ", ".join("?" for _ in values)
 
 
-def filter_sql(case: CaseFile, f: ExcerptFilter) -> tuple[str, list]:
-    """Return a SQL condition on ``e`` (excerpts) and ``s`` (its source), and its parameters.
+@dataclass(frozen=True)
+class FilterParts:
+    """A resolved filter, split by where each condition can be checked.
+
+    ``clauses``/``params``: conditions on ``e`` (excerpts) and ``s`` (its source);
+    ``links``: ``(table, column, ids)`` for "linked to any of these" conditions on the link tables
+    (claim types, entities, claims), which a query may either check per excerpt or start from;
+    ``uses_source``: True when a clause needs the source (``s``) joined.
+    """
+
+    clauses: tuple[str, ...]
+    params: tuple
+    links: tuple[tuple[str, str, tuple[str, ...]], ...]
+    uses_source: bool
+
+    def where(self, *, with_links: bool = True) -> tuple[str, list]:
+        """The condition as SQL on ``e`` and ``s``, with the link conditions as EXISTS (or without)."""
+        clauses, params = list(self.clauses), list(self.params)
+        if with_links:
+            for table, column, ids in self.links:
+                clauses.append(
+                    f"EXISTS (SELECT 1 FROM {table} x WHERE x.excerpt_id = e.id AND x.{column} IN ({_marks(list(ids))}))"
+                )
+                params += list(ids)
+        return (" AND ".join(clauses) or "1"), params
+
+    def link_set(self) -> tuple[str, list]:
+        """A query of the ``excerpt_id`` of every excerpt meeting all link conditions (each once).
+
+        It starts from the first link (entities and claims come before claim types: they are
+        usually the narrower) and checks the others per row.
+        """
+        (table, column, ids), *others = self.links
+        conditions, params = [f"x0.{column} IN ({_marks(list(ids))})"], list(ids)
+        for i, (other, other_column, other_ids) in enumerate(others, 1):
+            conditions.append(
+                f"EXISTS (SELECT 1 FROM {other} x{i} WHERE x{i}.excerpt_id = x0.excerpt_id "
+                f"AND x{i}.{other_column} IN ({_marks(list(other_ids))}))"
+            )
+            params += list(other_ids)
+        # One row per excerpt already when the condition names one record of a table keyed by
+        # (excerpt, record); an entity may be linked twice (in two roles), so it needs DISTINCT.
+        distinct = len(ids) > 1 or table == "excerpt_entities"
+        sql = f"SELECT {'DISTINCT ' if distinct else ''}x0.excerpt_id FROM {table} x0 WHERE {' AND '.join(conditions)}"
+        return sql, params
+
+
+def filter_parts(case: CaseFile, f: ExcerptFilter) -> FilterParts:
+    """Resolve a filter's names and split its conditions (see ``FilterParts``).
 
     Names are resolved here, so a name that matches nothing raises ``NotFound`` with a clear
     message rather than silently giving no rows.
     """
     clauses: list[str] = []
     params: list = []
+    links: list[tuple[str, str, tuple[str, ...]]] = []
     if f.statuses:
         bad = [s for s in f.statuses if s not in REVIEW_STATUSES]
         if bad:
@@ -56,24 +104,15 @@ def filter_sql(case: CaseFile, f: ExcerptFilter) -> tuple[str, list]:
         params += ids
     if f.claim_types:
         ids = [resolve_id(case, "claim_types", r, name_column="name", what="claim type") for r in f.claim_types]
-        clauses.append(
-            f"EXISTS (SELECT 1 FROM excerpt_claim_types x WHERE x.excerpt_id = e.id AND x.claim_type_id IN ({_marks(ids)}))"
-        )
-        params += ids
+        links.append(("excerpt_claim_types", "claim_type_id", tuple(ids)))
     if f.entities:
         from evidence_tui.domain.entities import resolve_entity
 
         ids = [resolve_entity(case, r) for r in f.entities]
-        clauses.append(
-            f"EXISTS (SELECT 1 FROM excerpt_entities x WHERE x.excerpt_id = e.id AND x.entity_id IN ({_marks(ids)}))"
-        )
-        params += ids
+        links.append(("excerpt_entities", "entity_id", tuple(ids)))
     if f.claims:
         ids = [resolve_id(case, "claims", r, name_column="statement", what="claim") for r in f.claims]
-        clauses.append(
-            f"EXISTS (SELECT 1 FROM claim_excerpts x WHERE x.excerpt_id = e.id AND x.claim_id IN ({_marks(ids)}))"
-        )
-        params += ids
+        links.append(("claim_excerpts", "claim_id", tuple(ids)))
     if f.date_from:
         clauses.append("s.published >= ?")
         params.append(f.date_from)
@@ -86,4 +125,15 @@ def filter_sql(case: CaseFile, f: ExcerptFilter) -> tuple[str, list]:
 
         clauses.append("e.rowid IN (SELECT rowid FROM excerpts_fts WHERE excerpts_fts MATCH ?)")
         params.append(match_expression(f.text))
-    return (" AND ".join(clauses) or "1"), params
+    order = {"excerpt_entities": 0, "claim_excerpts": 1, "excerpt_claim_types": 2}
+    links.sort(key=lambda link: order[link[0]])
+    return FilterParts(tuple(clauses), tuple(params), tuple(links), bool(f.date_from or f.date_to))
+
+
+def filter_sql(case: CaseFile, f: ExcerptFilter) -> tuple[str, list]:
+    """Return a SQL condition on ``e`` (excerpts) and ``s`` (its source), and its parameters.
+
+    Names are resolved here, so a name that matches nothing raises ``NotFound`` with a clear
+    message rather than silently giving no rows.
+    """
+    return filter_parts(case, f).where()

@@ -21,11 +21,13 @@ from evidence_tui.importers import (
 from evidence_tui.importers.dates import parse_date
 from evidence_tui.importers.files import display_name
 from evidence_tui.store import CaseFile, new_id, operation, utc_now
+from evidence_tui.store.journal import bulk_source_index
 from evidence_tui.store.schema import RELIABILITY_GRADES
 
 # One transaction per batch: each source is whole or absent, and a big folder does not pay a
-# commit (an fsync) per file.
-BATCH_FILES = 200
+# commit (an fsync, ~40 ms on a laptop disk) per file. A batch of 1,000 articles holds the write
+# lock for about half a second (the files are read and parsed before it is taken).
+BATCH_FILES = 1000
 BATCH_BYTES = 16 * 1024 * 1024
 
 _COLUMNS = """s.id, s.title, s.outlet, s.author, s.url, s.published, s.published_raw,
@@ -104,25 +106,46 @@ def _source_row(parsed: ParsedDocument, now: str) -> dict:
 
 
 def _store_batch(case: CaseFile, batch: list[ParsedDocument]) -> list[ImportOutcome]:
-    """Insert parsed documents in one transaction; a known hash is reported as a duplicate."""
+    """Insert parsed documents in one transaction; a known hash is reported as a duplicate.
+
+    One lookup for the batch's hashes and one multi-row insert per table (each source and its
+    original still logged as their own events): each source is whole or absent with the batch.
+    """
     outcomes: list[ImportOutcome] = []
     with operation(case, "source.import", case.actor) as op:
         now = utc_now()
+        # Hash -> (id, title) of the source holding it: those already stored, then this batch's own,
+        # so the same bytes twice in one batch name the source the first copy became.
+        known: dict[str, tuple[str, str]] = {}
+        hashes = list({parsed.sha256 for parsed in batch})
+        for start in range(0, len(hashes), 500):
+            chunk = hashes[start:start + 500]
+            for row in op.conn.execute(
+                f"SELECT sha256, id, title FROM sources WHERE sha256 IN ({', '.join('?' for _ in chunk)})", chunk
+            ):
+                known[row["sha256"]] = (row["id"], row["title"])
+        rows: list[dict] = []
+        originals: list[dict] = []
         for parsed in batch:
             name = parsed.file_name or "<stdin>"
-            existing = op.conn.execute(
-                "SELECT id, title FROM sources WHERE sha256 = ?", (parsed.sha256,)
-            ).fetchone()
+            existing = known.get(parsed.sha256)
             if existing:
+                source_id, title = existing
                 outcomes.append(
-                    ImportOutcome(name, "duplicate", existing["id"], existing["title"],
-                                  f"already in the case file as {existing['id'][:8]} '{existing['title']}'")
+                    ImportOutcome(name, "duplicate", source_id, title,
+                                  f"already in the case file as {source_id[:8]} '{title}'")
                 )
                 continue
-            row = op.insert("sources", _source_row(parsed, now))
-            op.insert("source_originals", {"source_id": row["id"], "data": parsed.original})
+            row = _source_row(parsed, now)
+            known[parsed.sha256] = (row["id"], row["title"])
+            rows.append(row)
+            originals.append({"source_id": row["id"], "data": parsed.original})
             outcomes.append(ImportOutcome(name, "imported", row["id"], row["title"]))
-        imported = sum(1 for o in outcomes if o.status == "imported")
+        # The batch's text is indexed for search in one statement (as fast as a rebuild).
+        with bulk_source_index(op.conn, len(rows)):
+            op.insert_many("sources", rows)
+        op.insert_many("source_originals", originals)
+        imported = len(rows)
         op.summary = (
             f"import '{outcomes[0].title}'" if imported == 1 and len(outcomes) == 1 else f"import {imported} sources"
         )

@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from evidence_tui.domain.stats import case_stats
+from evidence_tui.domain.stats import case_counts
 from evidence_tui.store import CaseFile
 from evidence_tui.tui.dbrunner import DbRunner
 from evidence_tui.tui.screens.claims import ClaimsScreen
@@ -78,7 +78,8 @@ class EvidenceApp(App):
 
     def update_counts(self) -> None:
         """Refresh the header's counts (sources, excerpts, claims) in the background."""
-        self.db.submit(case_stats, then=self._show_counts, changed=False)
+        # Only the counts: the full statistics would hold up the write queue for a second on a big case.
+        self.db.submit(case_counts, then=self._show_counts, changed=False)
 
     def _show_counts(self, figures) -> None:
         self.sub_title = (

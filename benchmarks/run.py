@@ -1,0 +1,525 @@
+"""Benchmarks at scale: import, search, filtered excerpt views, CSV export and the TUI.
+
+    python -m benchmarks.run            # 100,000 sources, 1,000,000 excerpts, 10,000 articles to import
+    python -m benchmarks.run --quick    # small sizes, under a minute
+    python -m benchmarks.run --sizes 20000,200000,2000 --json out.json
+
+Every figure is measured in this run; where there is a reference (the floor of plain ``sqlite3``
+for import, raw FTS5 for search, a plain scan for export) the reference is measured in the same
+run and the figure is also given as a ratio. Figures that depend on memory (export, TUI) run in a
+fresh child process, which reports its own peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import math
+import os
+import platform
+import random
+import resource
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from benchmarks.generate import LONG_TITLE, OUT, TextMaker, article_folder, synthetic_case
+from evidence_tui.domain import excerpts as excerpts_domain
+from evidence_tui.domain import search as search_domain
+from evidence_tui.domain.filters import ExcerptFilter
+from evidence_tui.domain.sources import import_paths
+from evidence_tui.exporters import open_private, write_csv
+from evidence_tui.store import CaseFile
+
+FULL = {"sources": 100_000, "excerpts": 1_000_000, "articles": 10_000}
+QUICK = {"sources": 5_000, "excerpts": 50_000, "articles": 500}
+
+
+@dataclass
+class Figure:
+    """One measured figure, its target, and its reference when there is one."""
+
+    name: str
+    value: float
+    unit: str
+    target: str = ""
+    passed: bool | None = None
+    reference: float | None = None
+    ratio: float | None = None
+    runs: int = 1
+    note: str = ""
+
+
+@dataclass
+class Results:
+    """All figures of one run, with the sizes and the machine."""
+
+    sizes: dict
+    figures: list[Figure] = field(default_factory=list)
+
+    def add(self, figure: Figure) -> Figure:
+        self.figures.append(figure)
+        return figure
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile (p in 0..100)."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def peak_rss_mb() -> float:
+    """This process's peak RSS in MB (VmHWM: unlike ru_maxrss, not inherited from the parent across exec)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def at_least(value: float, target: float) -> bool:
+    return value >= target
+
+
+def at_most(value: float, target: float) -> bool:
+    return value <= target
+
+
+def no_daily_backup(path: Path) -> None:
+    """Mark today's automatic backup of ``path`` as done: benchmarks must not copy gigabytes each run.
+
+    (Opening a case file makes a rolling backup at most once a day; on a big file that copy is a
+    real cost of the first open of the day, left out of these figures.)
+    """
+    try:
+        from evidence_tui.store.backup import rolling_folder
+
+        (rolling_folder(Path(path)) / "last-daily").write_text(f"{time.time():.0f}\n", encoding="ascii")
+    except (ImportError, OSError):
+        pass
+
+
+def open_case(path: Path | str) -> CaseFile:
+    """Open a benchmark case file (without its daily backup)."""
+    no_daily_backup(Path(path))
+    return CaseFile.open(path, actor="benchmark")
+
+
+def _fresh_case(folder: Path, name: str) -> CaseFile:
+    path = folder / name
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return CaseFile.open(path, actor="benchmark")
+
+
+# -- import ----------------------------------------------------------------------------------
+
+
+def bench_import(results: Results, articles: int, work: Path) -> None:
+    """Import a folder of articles through ``import_paths``; then the floor of plain sqlite3."""
+    folder = article_folder(articles)
+    files = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+    megabytes = sum(p.stat().st_size for p in files) / 1e6
+    # Read once, so both the import and the floor start with the files in the page cache.
+    for p in files:
+        p.read_bytes()
+
+    case = _fresh_case(work, "import.db")
+    started = time.perf_counter()
+    summary = import_paths(case, [folder])
+    elapsed = time.perf_counter() - started
+    assert summary.imported == len(files), (summary.imported, summary.failed, summary.outcomes[:3])
+    columns = [r[1] for r in case.db.conn.execute("PRAGMA table_info(sources)")]
+    rows = [tuple(r) for r in case.db.conn.execute(f"SELECT {', '.join(columns)} FROM sources")]
+    originals = [tuple(r) for r in case.db.conn.execute("SELECT source_id, data FROM source_originals")]
+    case.close()
+
+    floor = _import_floor(work, columns, rows, originals)
+    rate = len(files) / elapsed
+    results.add(Figure("import: articles/s", rate, "/s", ">= 1000", at_least(rate, 1000),
+                       runs=1, note=f"{len(files)} files, {megabytes:.1f} MB, import_paths"))
+    results.add(Figure("import: MB/s", megabytes / elapsed, "MB/s", "", None,
+                       reference=megabytes / floor, ratio=(megabytes / elapsed) / (megabytes / floor), runs=1,
+                       note="reference: plain sqlite3 floor"))
+    ratio = elapsed / floor
+    results.add(Figure("import: time vs floor", elapsed, "s", "<= 2.0x floor", at_most(ratio, 2.0),
+                       reference=floor, ratio=ratio, runs=1,
+                       note="floor: executemany of the same rows + FTS rebuild, one transaction"))
+
+
+def _import_floor(work: Path, columns: list[str], rows: list[tuple], originals: list[tuple]) -> float:
+    """Seconds to insert the same rows with plain sqlite3 executemany and build the same FTS index."""
+    case = _fresh_case(work, "floor.db")
+    case.close()
+    conn = sqlite3.connect(str(work / "floor.db"), isolation_level=None)
+    conn.execute("PRAGMA synchronous = FULL")  # as the app's connections
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("DROP TRIGGER sources_fts_ai")
+    marks = ", ".join("?" for _ in columns)
+    started = time.perf_counter()
+    conn.execute("BEGIN IMMEDIATE")
+    conn.executemany(f"INSERT INTO sources ({', '.join(columns)}) VALUES ({marks})", rows)
+    conn.executemany("INSERT INTO source_originals (source_id, data) VALUES (?, ?)", originals)
+    conn.execute("INSERT INTO sources_fts(sources_fts) VALUES ('rebuild')")
+    conn.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return elapsed
+
+
+# -- search ----------------------------------------------------------------------------------
+
+
+def search_queries(count: int = 100, seed: int = 3) -> list[str]:
+    """Words (common to rare), phrases and prefixes, as researchers type them."""
+    rng = random.Random(seed)
+    maker = TextMaker(seed=6, pool=2000)  # the same vocabulary as the generated case files
+    vocab = maker.vocabulary
+    queries: list[str] = []
+    for i in range(count):
+        kind = i % 3
+        if kind == 0:
+            # Frequent, middling and rare words (the vocabulary is ordered by frequency).
+            rank = rng.choice((rng.randrange(0, 150), rng.randrange(150, 3000), rng.randrange(3000, len(vocab))))
+            queries.append(vocab[rank])
+        elif kind == 1:
+            words = rng.choice(maker.sentences).rstrip(".?!").lower().split()
+            at = rng.randrange(0, max(1, len(words) - 2))
+            queries.append('"' + " ".join(words[at:at + rng.choice((2, 3))]) + '"')
+        else:
+            word = vocab[rng.randrange(0, 5000)]
+            queries.append(word[: max(3, min(len(word), rng.randint(3, 5)))] + "*")
+    return queries
+
+
+RAW_FTS = "SELECT rowid, bm25(sources_fts, 5.0, 1.0) AS r FROM sources_fts WHERE sources_fts MATCH ? ORDER BY r LIMIT 50"
+
+
+def bench_search(results: Results, case_path: Path, sources: int) -> None:
+    """100 queries through the domain's ``search`` and, for reference, raw FTS5 on sources."""
+    case = open_case(case_path)
+    queries = search_queries()
+    conn = case.db.conn
+    for q in queries[:10]:  # warm the page cache a little, as a session would be
+        conn.execute(RAW_FTS, (q,)).fetchall()
+    raw, domain = [], []
+    for q in queries:
+        started = time.perf_counter()
+        conn.execute(RAW_FTS, (q,)).fetchall()
+        raw.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        search_domain.search(case, q)
+        domain.append(time.perf_counter() - started)
+    case.close()
+    for label, p in (("p50", 50), ("p95", 95)):
+        value, reference = percentile(domain, p) * 1000, percentile(raw, p) * 1000
+        results.add(Figure(f"search {sources:,} sources: {label}", value, "ms", "<= 20 ms" if p == 95 else "",
+                           at_most(value, 20) if p == 95 else None, reference=reference, ratio=value / reference,
+                           runs=len(queries), note="search() on sources+excerpts; reference: raw FTS5 on sources"))
+
+
+# -- filtered excerpt views ------------------------------------------------------------------
+
+
+def view_filters(case: CaseFile) -> list[tuple[str, ExcerptFilter]]:
+    """Filters a researcher uses: by claim type (common, rare), entity, status, and combined."""
+    conn = case.db.conn
+    types = [r[0] for r in conn.execute(
+        "SELECT t.name FROM claim_types t ORDER BY (SELECT count(*) FROM excerpt_claim_types x WHERE x.claim_type_id = t.id) DESC")]
+    entities = [r[0] for r in conn.execute(
+        "SELECT entity_id FROM excerpt_entities GROUP BY entity_id ORDER BY count(*) DESC LIMIT 1")]
+    rare_entity = [r[0] for r in conn.execute(
+        "SELECT entity_id FROM excerpt_entities GROUP BY entity_id ORDER BY count(*) ASC LIMIT 1")]
+    return [
+        ("type (most used)", ExcerptFilter(claim_types=(types[0],))),
+        ("type (least used)", ExcerptFilter(claim_types=(types[-1],))),
+        ("entity (most linked)", ExcerptFilter(entities=entities)),
+        ("entity (least linked)", ExcerptFilter(entities=rare_entity)),
+        ("status accepted", ExcerptFilter(statuses=("accepted",))),
+        ("status flagged", ExcerptFilter(statuses=("flagged",))),
+        ("type + status", ExcerptFilter(claim_types=(types[1],), statuses=("unreviewed",))),
+        ("entity + type", ExcerptFilter(entities=entities, claim_types=(types[0],))),
+        ("no filter", ExcerptFilter()),
+    ]
+
+
+def bench_views(results: Results, case_path: Path, excerpts: int, repeats: int = 5) -> None:
+    """What the Excerpts screen does per filter: count, then fetch the first page of 100."""
+    case = open_case(case_path)
+    filters = view_filters(case)
+    first, last, worst = [], [], ("", 0.0)
+    for _ in range(repeats):
+        for name, f in filters:
+            started = time.perf_counter()
+            total = excerpts_domain.count_excerpts(case, f)
+            excerpts_domain.list_excerpts(case, f, limit=100, offset=0)
+            elapsed = time.perf_counter() - started
+            first.append(elapsed)
+            if elapsed > worst[1]:
+                worst = (name, elapsed)
+    for name, f in filters:  # the End key: the last page of the same view
+        total = excerpts_domain.count_excerpts(case, f)
+        started = time.perf_counter()
+        excerpts_domain.list_excerpts(case, f, limit=100, offset=max(0, total - 100))
+        last.append(time.perf_counter() - started)
+    case.close()
+    note = f"{len(filters)} filters x {repeats}; slowest: {worst[0]} {worst[1] * 1000:.0f} ms"
+    for label, p in (("p50", 50), ("p95", 95)):
+        value = percentile(first, p) * 1000
+        results.add(Figure(f"excerpt view {excerpts:,}: {label}", value, "ms", "<= 50 ms" if p == 95 else "",
+                           at_most(value, 50) if p == 95 else None, runs=len(first), note=note + " (count + first page)"))
+    value = percentile(last, 95) * 1000
+    results.add(Figure(f"excerpt view {excerpts:,}: last page p95", value, "ms", "<= 50 ms", at_most(value, 50),
+                       runs=len(last), note="End key: LIMIT 100 at the deepest OFFSET"))
+
+
+# -- export (in a child process: peak RSS is its own) -------------------------------------------
+
+
+def export_child(case_path: str, out_path: str, mode: str) -> dict:
+    """Run one export in this (fresh) process; return rows, seconds and peak RSS."""
+    case = open_case(case_path)
+    started = time.perf_counter()
+    if mode == "app":
+        with open_private(out_path) as out:
+            rows = write_csv(excerpts_domain.iter_export_rows(case), out)
+    else:
+        # The floor: one plain join of excerpts and sources written with csv.writer (no link lists).
+        cursor = case.db.conn.execute(
+            'SELECT e.id, e.source_id, s.title, s.outlet, s.author, s.url, s.published, s.published_raw, e.quote, '
+            'e.prefix, e.suffix, e.start, e."end", e.review_status, e.note, s.reliability, s.sha256, e.created_at '
+            'FROM excerpts e JOIN sources s ON s.id = e.source_id ORDER BY s.rowid, e.start, e."end"')
+        with open(out_path, "w", newline="", encoding="utf-8") as out:
+            writer = csv.writer(out, lineterminator="\r\n")
+            rows = 0
+            for row in cursor:
+                writer.writerow(row)
+                rows += 1
+    elapsed = time.perf_counter() - started
+    case.close()
+    return {"rows": rows, "seconds": elapsed, "peak_rss_mb": peak_rss_mb()}
+
+
+def _child(args: list[str], timeout: float = 1800) -> dict:
+    env = {**os.environ, "XDG_DATA_HOME": os.environ.get("XDG_DATA_HOME", str(OUT / "xdg-data"))}
+    completed = subprocess.run([sys.executable, "-m", "benchmarks.run", *args], capture_output=True, text=True,
+                               timeout=timeout, cwd=Path(__file__).resolve().parent.parent, env=env)
+    if completed.returncode != 0:
+        raise RuntimeError(f"benchmark child {args[0]} failed:\n{completed.stderr[-3000:]}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def bench_export(results: Results, case_path: Path, excerpts: int, work: Path) -> None:
+    """CSV export of every excerpt: rows/s and peak RSS of the exporting process."""
+    app = _child(["--export-child", str(case_path), str(work / "export.csv"), "app"])
+    floor = _child(["--export-child", str(case_path), str(work / "floor.csv"), "floor"])
+    rate, floor_rate = app["rows"] / app["seconds"], floor["rows"] / floor["seconds"]
+    results.add(Figure(f"export CSV {app['rows']:,} rows: rows/s", rate, "/s", ">= 200000", at_least(rate, 200_000),
+                       reference=floor_rate, ratio=rate / floor_rate, runs=1,
+                       note="reference: plain join + csv.writer without link lists"))
+    results.add(Figure("export CSV: peak RSS", app["peak_rss_mb"], "MB", "<= 150 MB", at_most(app["peak_rss_mb"], 150),
+                       runs=1, note="whole exporting process (python + sqlite cache)"))
+
+
+# -- the TUI (in a child process) --------------------------------------------------------------
+
+
+async def _wait(pilot, predicate, timeout: float = 30.0) -> float:
+    """Poll ``predicate`` between UI turns; return when it holds (seconds waited)."""
+    started = time.perf_counter()
+    while not predicate():
+        if time.perf_counter() - started > timeout:
+            raise TimeoutError("the TUI did not get there in time")
+        await asyncio.sleep(0.001)
+    return time.perf_counter() - started
+
+
+def tui_child(case_path: str, tags: int) -> dict:
+    """First screen, RSS, opening a 1 MB source, and tag-key-to-highlight, in this fresh process."""
+    from evidence_tui.tui.app import EvidenceApp
+    from evidence_tui.tui.screens.reader import ReaderScreen
+    from evidence_tui.tui.widgets.virtual_table import VirtualTable
+
+    case = open_case(case_path)
+    long_id = case.db.conn.execute("SELECT id FROM sources WHERE title = ?", (LONG_TITLE,)).fetchone()[0]
+    figures: dict = {}
+
+    async def run() -> None:
+        started = time.perf_counter()
+        app = EvidenceApp(case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            def library_shown() -> bool:
+                try:
+                    table = app.screen.query_one("#library-table", VirtualTable)
+                except Exception:
+                    return False
+                return table.row_count > 0 and bool(table._pages)
+
+            await _wait(pilot, library_shown)
+            await pilot.pause()
+            figures["first_screen_s"] = time.perf_counter() - started
+            figures["rss_first_screen_mb"] = peak_rss_mb()
+            await app.workers.wait_for_complete()
+
+            started = time.perf_counter()
+            app.push_screen(ReaderScreen(long_id))
+
+            def reader_shown() -> bool:
+                screen = app.screen
+                return isinstance(screen, ReaderScreen) and screen.source is not None and screen.view._layout is not None
+
+            await _wait(pilot, reader_shown)
+            await pilot.pause()
+            figures["open_1mb_s"] = time.perf_counter() - started
+            await app.workers.wait_for_complete()
+            screen = app.screen
+            latencies = []
+            for _ in range(tags):
+                # The next sentence without an excerpt: select it (s), then time 1 until it is highlighted.
+                await pilot.press("right_parenthesis", "right_parenthesis", "s")
+                before = len(screen.view.marks)
+                started = time.perf_counter()
+                await pilot.press("1")
+                await _wait(pilot, lambda: len(screen.view.marks) > before)
+                latencies.append(time.perf_counter() - started)
+                await app.workers.wait_for_complete()
+            figures["tag_latencies_s"] = latencies
+            figures["rss_end_mb"] = peak_rss_mb()
+
+    asyncio.run(run())
+    case.close()
+    return figures
+
+
+def bench_tui(results: Results, case_path: Path, sources: int, work: Path, tags: int = 10) -> None:
+    """The app on the big case file (a copy, since tagging writes to it)."""
+    copy = OUT / "tui-copy.db"  # a fixed path: one rolling-backup folder, not one per run
+    for suffix in ("-wal", "-shm"):
+        Path(f"{copy}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(case_path, copy)
+    figures = _child(["--tui-child", str(copy), str(tags)])
+    copy.unlink()
+    first = figures["first_screen_s"]
+    results.add(Figure(f"TUI {sources:,} sources: first screen", first * 1000, "ms", "<= 1000 ms", at_most(first, 1.0),
+                       runs=1, note="run_test(120x40) until the library table has rows"))
+    rss = figures["rss_first_screen_mb"]
+    results.add(Figure("TUI: RSS at first screen", rss, "MB", "<= 250 MB", at_most(rss, 250), runs=1,
+                       note=f"peak RSS after tagging: {figures['rss_end_mb']:.0f} MB"))
+    results.add(Figure("TUI: open a 1 MB source", figures["open_1mb_s"] * 1000, "ms", "", None, runs=1,
+                       note="push the reader until the text is laid out"))
+    lat = figures["tag_latencies_s"]
+    for label, p in (("p50", 50), ("p95", 95)):
+        value = percentile(lat, p) * 1000
+        results.add(Figure(f"TUI: tag key to highlight {label}", value, "ms", "<= 50 ms" if p == 95 else "",
+                           at_most(value, 50) if p == 95 else None, runs=len(lat),
+                           note="s selects a sentence, 1 tags it; until the mark is in the view"))
+
+
+# -- output ----------------------------------------------------------------------------------
+
+
+def _fmt(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and (math.isnan(value)):
+        return "n/a"
+    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:.2f}" if abs(value) < 10 else f"{value:.1f}"
+    return f"{text} {unit}".strip()
+
+
+def print_table(results: Results) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"evidence-tui benchmarks ({results.sizes})")
+    for column in ("figure", "value", "target", "reference", "ratio", "runs", "pass"):
+        table.add_column(column, justify="right" if column in ("value", "reference", "ratio", "runs") else "left")
+    for f in results.figures:
+        verdict = "" if f.passed is None else ("[green]pass[/]" if f.passed else "[red]FAIL[/]")
+        table.add_row(f.name, _fmt(f.value, f.unit), f.target, _fmt(f.reference, f.unit if f.unit != "/s" else "/s"),
+                      "" if f.ratio is None else f"{f.ratio:.2f}x", str(f.runs), verdict)
+    Console(width=140).print(table)
+
+
+def run(sizes: dict, *, only: set[str] | None = None, json_path: Path | None = None, quiet: bool = False) -> Results:
+    """Run the benchmarks at ``sizes``; print the table and write the JSON."""
+    results = Results(sizes=dict(sizes))
+    OUT.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="bench-", dir=OUT))
+    try:
+        wanted = only or {"import", "search", "views", "export", "tui"}
+        if "import" in wanted:
+            bench_import(results, sizes["articles"], work)
+        if wanted & {"search", "views", "export", "tui"}:
+            case_path = synthetic_case(sizes["sources"], sizes["excerpts"], quiet=quiet)
+            if "search" in wanted:
+                bench_search(results, case_path, sizes["sources"])
+            if "views" in wanted:
+                bench_views(results, case_path, sizes["excerpts"])
+            if "export" in wanted:
+                bench_export(results, case_path, sizes["excerpts"], work)
+            if "tui" in wanted:
+                bench_tui(results, case_path, sizes["sources"], work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if not quiet:
+        print_table(results)
+    if json_path is not None:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        payload = {
+            "sizes": results.sizes,
+            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
+                        "platform": platform.platform()},
+            "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "figures": [asdict(f) for f in results.figures],
+        }
+        json_path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+        if not quiet:
+            print(f"written {json_path}")
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help=f"small sizes for development {QUICK}")
+    parser.add_argument("--sizes", help="SOURCES,EXCERPTS,ARTICLES (e.g. 100000,1000000,10000)")
+    parser.add_argument("--only", help="comma-separated: import,search,views,export,tui")
+    parser.add_argument("--json", type=Path, default=OUT / "results.json", help="where to write the figures")
+    parser.add_argument("--export-child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--tui-child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    # Rolling backups of benchmark case files go here, never into the user's data folder.
+    os.environ.setdefault("XDG_DATA_HOME", str(OUT / "xdg-data"))
+    if args.export_child:
+        print(json.dumps(export_child(*args.export_child)))
+        return 0
+    if args.tui_child:
+        print(json.dumps(tui_child(args.tui_child[0], int(args.tui_child[1]))))
+        return 0
+    sizes = dict(QUICK if args.quick else FULL)
+    if args.sizes:
+        sources, excerpts, articles = (int(v) for v in args.sizes.split(","))
+        sizes = {"sources": sources, "excerpts": excerpts, "articles": articles}
+    only = set(args.only.split(",")) if args.only else None
+    results = run(sizes, only=only, json_path=args.json)
+    failed = [f.name for f in results.figures if f.passed is False]
+    if failed:
+        print(f"{len(failed)} target(s) missed: {', '.join(failed)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
