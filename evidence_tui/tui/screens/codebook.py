@@ -24,13 +24,18 @@ from evidence_tui.textsafety import inert_line
 from evidence_tui.tui.screens.base import EvidenceScreen, Footer
 from evidence_tui.tui.screens.picker import Picked, PickerItem, PickerScreen
 from evidence_tui.tui.screens.prompt import ConfirmScreen, TextPrompt
-from evidence_tui.tui.widgets.codebook_prompt import CheckedPrompt
+from evidence_tui.tui.widgets.codebook_prompt import CheckedPrompt, dialog_text
 
 SWATCH = "███"
 _HEX = re.compile(r"^#?([0-9a-fA-F]{6})$")
 # Columns: key, label, width (None: the description takes what is left).
 COLUMNS = (("swatch", "", 3), ("hotkey", "Key", 3), ("name", "Claim type", 30), ("excerpts", "Excerpts", 8),
            ("description", "Description", None))
+
+
+def safe_colour(colour: str | None, default: str = "") -> str:
+    """The colour if it is a #rrggbb value, else ``default`` (a bad value from the file cannot crash the screen)."""
+    return colour if colour and _HEX.match(colour) and colour.startswith("#") else default
 
 
 def plural(count: int, word: str) -> str:
@@ -62,8 +67,8 @@ class CodebookScreen(EvidenceScreen):
         Binding("d", "describe", "Describe", id="codebook.describe", tooltip="Edit the description of the selected claim type"),
         Binding("k", "hotkey", "Hotkey", id="codebook.hotkey", tooltip="Set the number key (1-9) that tags with this type in the reader"),
         Binding("C", "recolour", "Colour", key_display="C", id="codebook.recolour", tooltip="Choose the colour of the selected type (palette or #rrggbb)"),
-        Binding("J", "move(1)", "Move down", key_display="J", id="codebook.down", tooltip="Move the selected type down the codebook's order"),
-        Binding("K", "move(-1)", "Move up", key_display="K", id="codebook.up", tooltip="Move the selected type up the codebook's order"),
+        Binding("J", "move(1)", "Down", key_display="J", id="codebook.down", tooltip="Move the selected type down the codebook's order"),
+        Binding("K", "move(-1)", "Up", key_display="K", id="codebook.up", tooltip="Move the selected type up the codebook's order"),
         Binding("M", "merge", "Merge…", key_display="M", id="codebook.merge", tooltip="Merge the selected type into another: its tags and claims move there"),
         Binding("x", "delete", "Delete", id="codebook.delete", tooltip="Delete the selected claim type (asks first when excerpts use it)"),
         Binding("u", "undo", "Undo", id="codebook.undo", tooltip="Undo your last change in this case file"),
@@ -77,7 +82,7 @@ class CodebookScreen(EvidenceScreen):
     def compose(self) -> ComposeResult:
         """The table, the selected type's full description, a status line."""
         yield from self.compose_frame()
-        table: DataTable = DataTable(id="codebook-table", cursor_type="row", zebra_stripes=False)
+        table: DataTable = DataTable(id="codebook-table", cursor_type="row", cursor_foreground_priority="renderable")
         yield table
         yield Static(id="codebook-detail")
         yield Static(id="codebook-status", classes="status-line")
@@ -96,8 +101,8 @@ class CodebookScreen(EvidenceScreen):
         self.reload()
         self.table.focus()
 
-    def _description_width(self) -> int:
-        fixed = sum(width or 0 for _key, _label, width in COLUMNS)
+    def _description_width(self, name_width: int = 30) -> int:
+        fixed = sum(width or 0 for key, _label, width in COLUMNS if key != "name") + name_width
         padding = 2 * self.table.cell_padding * len(COLUMNS)
         return max(20, (self.app.size.width or 120) - fixed - padding - 2)
 
@@ -113,11 +118,14 @@ class CodebookScreen(EvidenceScreen):
         self._select_id = None
         old_row = table.cursor_row
         self.types = codebook.list_types(self.case)
-        width = self._description_width()
+        name_width = max([12, *(len(t.name) for t in self.types)])
+        name_width = min(name_width, 40)
+        table.columns["name"].width = name_width  # type: ignore[index]
+        width = self._description_width(name_width)
         table.columns["description"].width = width  # type: ignore[index]
         table.clear()
         for claim_type in self.types:
-            table.add_row(*self._cells(claim_type, width), key=claim_type.id)
+            table.add_row(*self._cells(claim_type, name_width, width), key=claim_type.id)
         if self.types:
             ids = [t.id for t in self.types]
             row = ids.index(wanted) if wanted in ids else min(old_row, len(ids) - 1)
@@ -129,15 +137,13 @@ class CodebookScreen(EvidenceScreen):
                   if self.types else "The codebook is empty: press a to add a claim type.")
         self.query_one("#codebook-status", Static).update(Text(status))
 
-    @staticmethod
-    def _cells(claim_type: ClaimType, width: int) -> list[Text]:
-        colour = claim_type.colour or "white"
+    def _cells(self, claim_type: ClaimType, name_width: int, width: int) -> list[Text]:
+        colour = safe_colour(claim_type.colour, "white")
         return [
             Text(SWATCH, style=colour),
-            Text(str(claim_type.hotkey) if claim_type.hotkey else "·", style="bold" if claim_type.hotkey else "dim", justify="center"),
-            Text(clip(claim_type.name, 30)),
-            Text(str(claim_type.excerpt_count) if claim_type.excerpt_count else "·",
-                 style="" if claim_type.excerpt_count else "dim", justify="right"),
+            Text(f"{claim_type.hotkey or '·':^3}", style="bold" if claim_type.hotkey else "dim"),
+            Text(clip(claim_type.name, name_width)),
+            Text(f"{claim_type.excerpt_count or '·':>8}", style="" if claim_type.excerpt_count else "dim"),
             Text(clip(claim_type.description, width), style="dim"),
         ]
 
@@ -161,8 +167,9 @@ class CodebookScreen(EvidenceScreen):
         claim_type = self.current_type()
         detail = Text()
         if claim_type is not None:
-            detail.append(inert_line(claim_type.name), style=f"bold {claim_type.colour or ''}".strip())
-            detail.append(f"  {claim_type.colour or 'no colour'}", style="dim")
+            detail.append(inert_line(claim_type.name), style=f"bold {safe_colour(claim_type.colour)}".strip())
+            detail.append("  ")
+            detail.append(inert_line(claim_type.colour or "no colour"), style="dim")
             detail.append(f" · key {claim_type.hotkey}" if claim_type.hotkey else " · no hotkey", style="dim")
             detail.append(f" · {plural(claim_type.excerpt_count, 'excerpt')}\n", style="dim")
             detail.append(inert_line(claim_type.description) if claim_type.description else "No description: press d to write one.",
@@ -206,7 +213,7 @@ class CodebookScreen(EvidenceScreen):
     def action_add(self) -> None:
         """Ask for a name and add the claim type at the end of the codebook."""
         self.app.push_screen(
-            CheckedPrompt(Text("New claim type: its name"), check=self._name_problem, placeholder="e.g. Payment or promise"),
+            CheckedPrompt(dialog_text("New claim type: its name"), check=self._name_problem, placeholder="e.g. Payment or promise"),
             self._add,
         )
 
@@ -225,7 +232,7 @@ class CodebookScreen(EvidenceScreen):
         if claim_type is None:
             return
         self.app.push_screen(
-            CheckedPrompt(Text(f"Rename '{inert_line(claim_type.name)}'"), claim_type.name,
+            CheckedPrompt(dialog_text(f"Rename '{inert_line(claim_type.name)}'"), claim_type.name,
                           check=partial(self._name_problem, except_id=claim_type.id)),
             partial(self._edit, claim_type, "name"),
         )
@@ -236,7 +243,7 @@ class CodebookScreen(EvidenceScreen):
         if claim_type is None:
             return
         self.app.push_screen(
-            TextPrompt(Text(f"Description of '{inert_line(claim_type.name)}'"), claim_type.description, multiline=True),  # type: ignore[arg-type]
+            TextPrompt(dialog_text(f"Description of '{inert_line(claim_type.name)}'"), claim_type.description, multiline=True),  # type: ignore[arg-type]
             partial(self._edit, claim_type, "description"),
         )
 
@@ -253,7 +260,7 @@ class CodebookScreen(EvidenceScreen):
         if claim_type is None:
             return
         self.app.push_screen(
-            CheckedPrompt(Text(f"Hotkey of '{inert_line(claim_type.name)}': a digit 1-9, empty clears it"),
+            CheckedPrompt(dialog_text(f"Hotkey of '{inert_line(claim_type.name)}': a digit 1-9, empty clears it"),
                           str(claim_type.hotkey or ""), check=partial(self._hotkey_problem, claim_type)),
             partial(self._set_hotkey, claim_type),
         )
@@ -277,14 +284,14 @@ class CodebookScreen(EvidenceScreen):
         claim_type = self._need_type()
         if claim_type is None:
             return
-        palette = list(dict.fromkeys([*codebook.PALETTE, *(t.colour for t in self.types if t.colour)]))
+        palette = list(dict.fromkeys([*codebook.PALETTE, *(safe_colour(t.colour) for t in self.types if safe_colour(t.colour))]))
         items = [
             PickerItem(colour, f"{SWATCH} {colour}", "current" if colour == claim_type.colour else
                        ", ".join(t.name for t in self.types if t.colour == colour), colour)
             for colour in palette
         ]
         self.app.push_screen(
-            PickerScreen(Text(f"Colour of '{inert_line(claim_type.name)}' (or type #rrggbb)"), items,  # type: ignore[arg-type]
+            PickerScreen(dialog_text(f"Colour of '{inert_line(claim_type.name)}' (or type #rrggbb)"), items,  # type: ignore[arg-type]
                          allow_create=True, create_label="Use colour"),
             partial(self._recolour, claim_type),
         )
@@ -314,13 +321,13 @@ class CodebookScreen(EvidenceScreen):
         claim_type = self._need_type()
         if claim_type is None:
             return
-        others = [PickerItem(t.id, t.name, f"{plural(t.excerpt_count, 'excerpt')} · {t.description}", t.colour)
+        others = [PickerItem(t.id, t.name, f"{plural(t.excerpt_count, 'excerpt')} · {t.description}", safe_colour(t.colour) or None)
                   for t in self.types if t.id != claim_type.id]
         if not others:
             self.notify("There is no other claim type to merge into", severity="warning")
             return
         self.app.push_screen(
-            PickerScreen(Text(f"Merge '{inert_line(claim_type.name)}' into…"), others),  # type: ignore[arg-type]
+            PickerScreen(dialog_text(f"Merge '{inert_line(claim_type.name)}' into…"), others),  # type: ignore[arg-type]
             partial(self._merge_picked, claim_type),
         )
 
@@ -335,9 +342,9 @@ class CodebookScreen(EvidenceScreen):
             source, claims = impact
             moves = [plural(source.excerpt_count, "excerpt")] + ([plural(claims, "claim")] if claims else [])
             question = (f"Merge '{inert_line(source.name)}' into '{inert_line(target.name)}'? "
-                        f"Its {' and '.join(moves)} move to '{inert_line(target.name)}', and "
+                        f"Its {' and '.join(moves)} {'moves' if moves == ['1 excerpt'] else 'move'} to '{inert_line(target.name)}', and "
                         f"'{inert_line(source.name)}' leaves the codebook.")
-            self.app.push_screen(ConfirmScreen(Text(question)), partial(self._merge, source, target))  # type: ignore[arg-type]
+            self.app.push_screen(ConfirmScreen(dialog_text(question)), partial(self._merge, source, target))  # type: ignore[arg-type]
 
         self.submit(type_impact, claim_type.id, then=ask, changed=False)
 
@@ -369,7 +376,7 @@ class CodebookScreen(EvidenceScreen):
             if claims:
                 losses.append(f"{plural(claims, 'claim')} lose{'s' if claims == 1 else ''} {'its' if claims == 1 else 'their'} type")
             question = f"Delete '{inert_line(current.name)}'? {'; '.join(losses)}."
-            self.app.push_screen(ConfirmScreen(Text(question)), partial(self._delete, current))  # type: ignore[arg-type]
+            self.app.push_screen(ConfirmScreen(dialog_text(question)), partial(self._delete, current))  # type: ignore[arg-type]
 
         self.submit(type_impact, claim_type.id, then=ask, changed=False)
 

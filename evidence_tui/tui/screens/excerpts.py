@@ -97,6 +97,7 @@ class ExcerptsScreen(EvidenceScreen):
         super().__init__()
         self.filter = ExcerptFilter()
         self.filter_names: dict[str, list[str]] = {}
+        self._shown_filter: ExcerptFilter | None = None
         self._ready = False
 
     def compose(self) -> ComposeResult:
@@ -158,12 +159,16 @@ class ExcerptsScreen(EvidenceScreen):
                 return []
 
         self.filter_names = labels
-        self.table.set_source(CallbackSource(lambda: total, fetch), count=total, keep_cursor=True)
+        # The same filter again (after a change): keep the cursor; a new filter starts at the top.
+        same = f == self._shown_filter
+        self._shown_filter = f
+        self.table.set_source(CallbackSource(lambda: total, fetch), count=total, keep_cursor=same)
         self.query_one("#excerpts-status", Static).update(filter_line(f, labels, total))
 
     def _show_error(self, f: ExcerptFilter, message: str) -> None:
         if f != self.filter:
             return
+        self._shown_filter = None
         self.table.set_source(CallbackSource(lambda: 0, lambda offset, limit: []), count=0)
         line = Text(inert_line(message), style="bold red")
         line.append("   F clears the filters", style="dim italic")
@@ -185,9 +190,9 @@ class ExcerptsScreen(EvidenceScreen):
         if f == self.filter:
             return
         self.filter = f
-        if self._ready:
-            self.table.cursor_row = 0
-            self.reload()
+        self.reload()
+        if self._ready:  # the count can take a few seconds on a big case file: say so meanwhile
+            self.query_one("#excerpts-status", Static).update(Text("counting the matching excerpts…", style="dim italic"))
 
     # -- filters ----------------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ STANCE_STYLES = {"supports": "green", "contradicts": "bold red", "mentions": "di
 CLAIM_COLUMNS = [
     Column("statement", "Claim"),
     Column("type", "Type", 16),
-    Column("credibility", "Credibility", 18),
+    Column("credibility", "Cred.", 5, "right"),
     Column("supporting", "For", 3, "right"),
     Column("contradicting", "Against", 7, "right"),
     Column("sources", "Sources", 7, "right"),
@@ -55,12 +55,20 @@ def credibility_text(credibility: int | None) -> Text:
     return Text(f"{credibility} {CREDIBILITY.get(credibility, '?')}", style=CREDIBILITY_STYLES.get(credibility, ""))
 
 
+def credibility_digit(credibility: int | None) -> Text:
+    """The grade alone (the table's column); the summary below the table spells it out."""
+    if credibility is None:
+        return Text("–", style="dim")
+    return Text(str(credibility))
+
+
 def outlets_text(claim: Claim) -> Text:
     """The number of distinct outlets, marked when the claim is not independently corroborated."""
-    if claim.outlets == 0:
-        return Text.assemble("0 ", ("no evidence", "italic red"))
+    # Badges (dark on a light colour) stay readable on the cursor row's background too.
+    if claim.unsupported:
+        return Text.assemble(f"{claim.outlets} ", ("unsupported", "#1e1e1e on #e06c75"))
     if claim.single_outlet:
-        return Text.assemble(f"{claim.outlets} ", ("one outlet", "bold yellow"))
+        return Text.assemble(f"{claim.outlets} ", ("one outlet", "#1e1e1e on #e5c07b"))
     return Text(str(claim.outlets))
 
 
@@ -75,11 +83,14 @@ def dates_text(earliest: str | None, latest: str | None) -> str:
 
 def claim_row(claim: Claim, colours: dict[str, str | None]) -> Row:
     """A claim as a table row (keyed by its id); ``colours`` maps claim type names to colours."""
-    claim_type = Text(inert_line(claim.claim_type), style=colours.get(claim.claim_type) or "") if claim.claim_type else Text("–", style="dim")
+    if claim.claim_type:
+        claim_type = Text.assemble(("■ ", colours.get(claim.claim_type) or ""), inert_line(claim.claim_type))
+    else:
+        claim_type = Text("–", style="dim")
     return Row(claim.id, {
         "statement": Text(inert_line(claim.statement)),
         "type": claim_type,
-        "credibility": credibility_text(claim.credibility),
+        "credibility": credibility_digit(claim.credibility),
         "supporting": str(claim.supporting),
         "contradicting": Text(str(claim.contradicting), style="bold red" if claim.contradicting else "dim"),
         "sources": str(claim.sources),
@@ -104,8 +115,8 @@ def claim_summary(claim: Claim) -> Text:
     dates = dates_text(claim.earliest, claim.latest)
     if dates:
         text.append(f" · published {dates}")
-    if claim.outlets == 0:
-        text.append("\nNo evidence yet: attach excerpts in the reader (c).", style="italic red")
+    if claim.unsupported:
+        text.append("\nUnsupported: no source supports it yet (attach excerpts in the reader with c).", style="italic red")
     elif claim.single_outlet:
         text.append("\nOne outlet only: not independently corroborated.", style="bold yellow")
     if claim.entities:

@@ -7,6 +7,7 @@ check is a quick read on the UI thread; the domain function checks again when it
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 
 from rich.text import Text
@@ -15,6 +16,18 @@ from textual.widgets import Input, Label
 
 from evidence_tui.textsafety import inert_line
 from evidence_tui.tui.screens.prompt import TextPrompt
+
+
+DIALOG_WIDTH = 72  # the text width inside the app's dialogs (80 columns less border and padding)
+
+
+def dialog_text(text: str, width: int = DIALOG_WIDTH) -> Text:
+    """``text`` (made inert) as a ``Text`` broken into lines that fit a dialog.
+
+    The shared dialogs show their title or question in a ``Label`` sized to its content, which
+    cuts a long line at the dialog's edge instead of wrapping it; lines broken here show whole.
+    """
+    return Text(textwrap.fill(inert_line(text), width, break_long_words=True, break_on_hyphens=False))
 
 
 class CheckedPrompt(TextPrompt):
@@ -62,7 +75,7 @@ class CheckedPrompt(TextPrompt):
         problem = self.check(value)
         if problem:
             error = self.query_one("#prompt-error", Label)
-            error.update(Text(inert_line(problem)))
+            error.update(dialog_text(problem))
             error.display = True
             self.app.bell()
             return

@@ -34,12 +34,16 @@ EXCERPT_COLUMNS = [
 
 
 def claim_types_text(types: tuple[ClaimType, ...] | list[ClaimType]) -> Text:
-    """Claim type names, each in its codebook colour, separated by commas."""
+    """Claim type names, each after a swatch of its codebook colour.
+
+    The names themselves keep the row's colour, so they stay readable under the cursor.
+    """
     text = Text()
     for number, claim_type in enumerate(types):
         if number:
-            text.append(", ", style="dim")
-        text.append(inert_line(claim_type.name), style=claim_type.colour or "")
+            text.append(" ")
+        text.append("■ ", style=claim_type.colour or "")
+        text.append(inert_line(claim_type.name))
     return text
 
 

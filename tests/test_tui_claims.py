@@ -1,0 +1,311 @@
+"""The Claims screen (F3): corroboration figures, sort, add, reword, grade, delete, the evidence view."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual.widgets import Input
+
+from evidence_tui.domain import claims
+from evidence_tui.domain import excerpts as excerpts_domain
+from evidence_tui.tui.app import EvidenceApp
+from evidence_tui.tui.screens.claims import ClaimEvidenceScreen, ClaimsScreen
+from evidence_tui.tui.screens.picker import PickerScreen
+from evidence_tui.tui.screens.prompt import ConfirmScreen, TextPrompt
+from evidence_tui.tui.screens.reader import ReaderScreen
+from tests.tui_util import static_text
+
+
+async def settle(app, pilot) -> None:
+    """Let workers finish, including those started by others finishing (a write, then the reload)."""
+    await pilot.pause()
+    for _ in range(10):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if all(worker.is_finished for worker in app.workers):
+            break
+
+
+def row_ids(screen) -> list[str]:
+    table = screen.table
+    return [table.row_at(i).key for i in range(table.row_count)]
+
+
+def cell(screen, index: int, column: str) -> str:
+    value = screen.table.row_at(index).cells[column]
+    return value if isinstance(value, str) else value.plain
+
+
+class ClaimsApp(EvidenceApp):
+    """The app opening on the Claims screen (no library to mount first: faster tests)."""
+
+    DEFAULT_MODE = "claims"
+
+
+async def open_claims(app, pilot) -> ClaimsScreen:
+    await settle(app, pilot)
+    assert isinstance(app.screen, ClaimsScreen)
+    return app.screen
+
+
+def test_f3_shows_every_claim_with_the_figures_of_list_claims(demo_case):
+    async def run():
+        app = EvidenceApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("f3")
+            screen = await open_claims(app, pilot)
+            listed = claims.list_claims(demo_case)
+            assert row_ids(screen) == [c.id for c in listed]
+            for index, claim in enumerate(listed):
+                assert cell(screen, index, "statement") == claim.statement
+                assert cell(screen, index, "supporting") == str(claim.supporting)
+                assert cell(screen, index, "contradicting") == str(claim.contradicting)
+                assert cell(screen, index, "sources") == str(claim.sources)
+                assert cell(screen, index, "outlets").split()[0] == str(claim.outlets)
+                assert cell(screen, index, "credibility") == (str(claim.credibility) if claim.credibility else "–")
+                assert (claim.claim_type or "–") in cell(screen, index, "type")
+            status = static_text(screen.query_one("#claims-status"))
+            assert status.startswith(f"{len(listed)} claims")
+            # The highlighted claim in full below the table, credibility spelled out.
+            summary = static_text(screen.query_one("#claims-summary"))
+            assert listed[0].statement in " ".join(summary.split())
+            assert "credibility 3 possibly true" in summary
+
+    asyncio.run(run())
+
+
+def test_claims_on_one_outlet_are_marked(demo_case):
+    async def run():
+        # A claim with no evidence at all is marked "unsupported".
+        claims.add_claim(demo_case, "A claim nobody has evidence for yet")
+        app = ClaimsApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_claims(app, pilot)
+            listed = claims.list_claims(demo_case)
+            assert any(c.single_outlet for c in listed) and any(not c.single_outlet for c in listed)
+            for index, claim in enumerate(listed):
+                outlets = cell(screen, index, "outlets")
+                if claim.unsupported:
+                    assert outlets == "0 unsupported"
+                elif claim.single_outlet:
+                    assert outlets == f"{claim.outlets} one outlet"
+                else:
+                    assert outlets == str(claim.outlets)
+            single = sum(1 for c in listed if c.single_outlet)
+            status = static_text(screen.query_one("#claims-status"))
+            assert f"{single} on one outlet · 1 unsupported" in status
+            single = next(i for i, c in enumerate(listed) if c.outlets == 1)
+            screen.table.move_cursor(single)
+            await pilot.pause()
+            assert "not independently corroborated" in static_text(screen.query_one("#claims-summary"))
+            screen.table.move_cursor(len(listed) - 1)  # the new claim, added last
+            await pilot.pause()
+            assert "Unsupported" in static_text(screen.query_one("#claims-summary"))
+
+    asyncio.run(run())
+
+
+def test_o_cycles_the_sort_orders(demo_case):
+    async def run():
+        app = ClaimsApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_claims(app, pilot)
+            for order in ("sources", "outlets", "weakest", "statement", "created"):
+                await pilot.press("o")
+                await settle(app, pilot)
+                assert screen.order == order
+                assert row_ids(screen) == [c.id for c in claims.list_claims(demo_case, order=order)]
+
+    asyncio.run(run())
+
+
+def test_a_adds_a_claim_with_a_claim_type_and_selects_it(demo_case):
+    async def run():
+        app = ClaimsApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_claims(app, pilot)
+            await pilot.press("a")
+            await pilot.pause()
+            assert isinstance(app.screen, TextPrompt)
+            app.screen.query_one(Input).value = "Recruits  were paid less than promised"
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, PickerScreen)
+            await pilot.press(*"Paymen", "enter")
+            await settle(app, pilot)
+            assert app.screen is screen
+            added = [c for c in claims.list_claims(demo_case) if c.statement == "Recruits were paid less than promised"]
+            assert len(added) == 1 and added[0].claim_type == "Payment or promise"
+            assert screen.table.current_row.key == added[0].id
+
+    asyncio.run(run())
+
+
+def test_escape_at_the_type_picker_adds_the_claim_without_a_type(demo_case):
+    async def run():
+        app = ClaimsApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_claims(app, pilot)
+            await pilot.press("a")
+            await pilot.pause()
+            app.screen.query_one(Input).value = "A claim without a type"
+            await pilot.press("enter")
+            await pilot.pause()
+            await pilot.press("escape")
+            await settle(app, pilot)
+            untyped = claims.get_claim(demo_case, "A claim without a type")
+            assert untyped.claim_type is None
+            assert len(row_ids(screen)) == 11 and screen.table.current_row.key == untyped.id
+
+    asyncio.run(run())
+
+
+def test_g_grades_credibility_on_the_admiralty_scale(demo_case):
+    async def run():
+        app = ClaimsApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_claims(app, pilot)
+            first = claims.list_claims(demo_case)[0]
+            await pilot.press("g")
+            await pilot.pause()
+            assert isinstance(app.screen, PickerScreen)
+            labels = [str(app.screen.query_one("#picker-options").get_option_at_index(i).prompt) for i in range(6)]
+            assert [label.split("  ")[0] for label in labels] == [
+                "1 confirmed", "2 probably true", "3 possibly true", "4 doubtful", "5 improbable", "6 cannot be judged"]
+            await pilot.press(*"doubt", "enter")
+            await settle(app, pilot)
+            assert claims.get_claim(demo_case, first.id).credibility == 4
+            assert cell(screen, 0, "credibility") == "4"
+
+    asyncio.run(run())
+
+
+def test_r_rewords_the_statement(demo_case):
+    async def run():
+        app = ClaimsApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_claims(app, pilot)
+            first = claims.list_claims(demo_case)[0]
+            await pilot.press("r")
+            await pilot.pause()
+            prompt = app.screen.query_one(Input)
+            assert prompt.value == first.statement
+            prompt.value = "Russia threatened foreign students' visas"
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert claims.get_claim(demo_case, first.id).statement == "Russia threatened foreign students' visas"
+            assert cell(screen, 0, "statement") == "Russia threatened foreign students' visas"
+
+    asyncio.run(run())
+
+
+def test_x_deletes_a_claim_after_asking(demo_case):
+    async def run():
+        app = ClaimsApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_claims(app, pilot)
+            first = row_ids(screen)[0]
+            await pilot.press("x")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmScreen)
+            await pilot.press("n")
+            await settle(app, pilot)
+            assert len(claims.list_claims(demo_case)) == 10
+            await pilot.press("x", "y")
+            await settle(app, pilot)
+            assert first not in [c.id for c in claims.list_claims(demo_case)]
+            assert len(row_ids(screen)) == 9
+            assert len(excerpts_domain.list_excerpts(demo_case)) == 16  # the evidence stays
+
+    asyncio.run(run())
+
+
+def test_enter_lists_the_evidence_of_the_claim(demo_case):
+    async def run():
+        app = ClaimsApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await open_claims(app, pilot)
+            first = claims.list_claims(demo_case)[0]
+            # A whole source may back a claim too.
+            claims.link_source(demo_case, first.id, claims.claim_evidence(demo_case, first.id)[0].source_id, "mentions")
+            evidence = claims.claim_evidence(demo_case, first.id)
+            await pilot.press("enter")
+            await settle(app, pilot)
+            view = app.screen
+            assert isinstance(view, ClaimEvidenceScreen)
+            assert view.table.row_count == len(evidence) == 3
+            for index, piece in enumerate(evidence):
+                assert cell(view, index, "stance") == piece.stance
+                assert cell(view, index, "source") == piece.source_title
+                assert cell(view, index, "outlet") == (piece.outlet or "")
+                assert cell(view, index, "published") == (piece.published or "")
+                assert cell(view, index, "quote") == (piece.quote if piece.quote is not None else "(the whole source)")
+            assert first.statement in " ".join(static_text(view.query_one("#claim-evidence-summary")).split())
+            # g works here too; escape goes back to the list.
+            await pilot.press("g", "1", "enter")
+            await settle(app, pilot)
+            assert claims.get_claim(demo_case, first.id).credibility == 1
+            assert "credibility 1 confirmed" in static_text(view.query_one("#claim-evidence-summary"))
+            await pilot.press("escape")
+            await settle(app, pilot)
+            assert isinstance(app.screen, ClaimsScreen)
+
+    asyncio.run(run())
+
+
+def test_enter_on_evidence_opens_the_reader_there(demo_case):
+    async def run():
+        app = ClaimsApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await open_claims(app, pilot)
+            first = claims.list_claims(demo_case)[0]
+            evidence = claims.claim_evidence(demo_case, first.id)
+            await pilot.press("enter")
+            await settle(app, pilot)
+            view = app.screen
+            # Enter on an excerpt opens the reader with it selected.
+            target = next(i for i, piece in enumerate(evidence) if piece.excerpt_id)
+            view.table.move_cursor(target)
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert isinstance(app.screen, ReaderScreen)
+            excerpt = excerpts_domain.get_excerpt(demo_case, evidence[target].excerpt_id)
+            assert app.screen.source_id == excerpt.source_id
+            assert app.screen.view.selection == (excerpt.start, excerpt.end)
+            await pilot.press("escape", "escape")
+            await settle(app, pilot)
+            assert app.screen is view
+
+    asyncio.run(run())
+
+
+def test_untrusted_statements_are_shown_inertly(demo_case):
+    async def run():
+        claims.add_claim(demo_case, "[bold]Not markup[/bold] \x1b[31m")
+        app = ClaimsApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_claims(app, pilot)
+            last = screen.table.row_count - 1
+            assert cell(screen, last, "statement") == "[bold]Not markup[/bold] ␛[31m"
+            screen.table.move_cursor(last)
+            await pilot.press("g")  # the picker's title quotes the statement: as text, not markup
+            await pilot.pause()
+            assert isinstance(app.screen, PickerScreen)
+            await pilot.press("escape", "x")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmScreen)
+
+    asyncio.run(run())
+
+
+async def _settle_snapshot(pilot) -> None:
+    await settle(pilot.app, pilot)
+    await pilot.press("f3")
+    await settle(pilot.app, pilot)
+    await pilot.press("down")
+    await settle(pilot.app, pilot)
+
+
+def test_claims_snapshot(snap_compare, demo_case):
+    assert snap_compare(EvidenceApp(demo_case), terminal_size=(120, 40), run_before=_settle_snapshot)

@@ -1,0 +1,360 @@
+"""The Excerpts screen (F2): every excerpt in a virtual table, filters, quick review, open in the reader."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from evidence_tui.domain import codebook, excerpts
+from evidence_tui.domain.filters import ExcerptFilter
+from evidence_tui.errors import NotFound
+from evidence_tui.tui.app import EvidenceApp
+from evidence_tui.tui.screens.excerpts import ExcerptsScreen, show_excerpts
+from evidence_tui.tui.screens.picker import PickerScreen
+from evidence_tui.tui.screens.prompt import ConfirmScreen
+from evidence_tui.tui.screens.reader import ReaderScreen
+from tests.tui_util import static_text
+
+
+async def settle(app, pilot) -> None:
+    """Let workers finish, including those started by others finishing (a write, then the reload)."""
+    await pilot.pause()
+    for _ in range(10):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if all(worker.is_finished for worker in app.workers):
+            break
+
+
+def row_ids(screen: ExcerptsScreen) -> list[str]:
+    table = screen.table
+    return [table.row_at(i).key for i in range(table.row_count)]
+
+
+def expected_ids(case, **filters) -> list[str]:
+    return [e.id for e in excerpts.list_excerpts(case, ExcerptFilter(**filters))]
+
+
+def status_line(screen: ExcerptsScreen) -> str:
+    return static_text(screen.query_one("#excerpts-status"))
+
+
+class ExcerptsApp(EvidenceApp):
+    """The app opening on the Excerpts screen (no library to mount first: faster tests)."""
+
+    DEFAULT_MODE = "excerpts"
+
+
+async def open_excerpts(app, pilot) -> ExcerptsScreen:
+    await settle(app, pilot)
+    assert isinstance(app.screen, ExcerptsScreen)
+    return app.screen
+
+
+def test_f2_lists_every_excerpt_with_its_count(demo_case):
+    async def run():
+        app = EvidenceApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("f2")
+            screen = await open_excerpts(app, pilot)
+            assert row_ids(screen) == expected_ids(demo_case)
+            assert len(row_ids(screen)) == 16
+            assert status_line(screen).startswith("16 excerpts")
+            first = excerpts.list_excerpts(demo_case, limit=1)[0]
+            cells = screen.table.row_at(0).cells
+            assert cells["quote"].plain.startswith(first.quote[:20])
+            assert cells["source"] == first.source_title
+            assert cells["types"].plain == " ".join(f"■ {t.name}" for t in first.claim_types)
+            assert cells["status"].plain == "unreviewed"
+
+    asyncio.run(run())
+
+
+def test_slash_filters_by_words_as_you_type_and_escape_clears(demo_case):
+    async def run():
+        app = ExcerptsApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_excerpts(app, pilot)
+            await pilot.press("slash", *"visas")
+            await settle(app, pilot)
+            wanted = expected_ids(demo_case, text="visas")
+            assert 0 < len(wanted) < 16
+            assert row_ids(screen) == wanted
+            assert f"{len(wanted)} excerpt" in status_line(screen) and "words: 'visas'" in status_line(screen)
+            await pilot.press("escape")
+            await settle(app, pilot)
+            assert len(row_ids(screen)) == 16
+
+    asyncio.run(run())
+
+
+def test_number_keys_and_T_filter_by_claim_type(demo_case):
+    async def run():
+        app = ExcerptsApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_excerpts(app, pilot)
+            coercion = codebook.type_by_hotkey(demo_case, 2)
+            await pilot.press("2")
+            await settle(app, pilot)
+            assert row_ids(screen) == expected_ids(demo_case, claim_types=(coercion.name,))
+            assert len(row_ids(screen)) == 3
+            assert f"type: {coercion.name}" in status_line(screen)
+            await pilot.press("2")  # the same key again: every type
+            await settle(app, pilot)
+            assert len(row_ids(screen)) == 16
+
+    asyncio.run(run())
+
+
+def test_T_picks_a_claim_type(demo_case):
+    async def run():
+        app = ExcerptsApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_excerpts(app, pilot)
+            await pilot.press("T")
+            await pilot.pause()
+            assert isinstance(app.screen, PickerScreen)
+            await pilot.press(*"Legal", "enter")
+            await settle(app, pilot)
+            assert app.screen is screen
+            assert row_ids(screen) == expected_ids(demo_case, claim_types=("Legal violation",))
+            assert len(row_ids(screen)) == 4
+
+    asyncio.run(run())
+
+
+def test_filters_combine_and_F_clears_them(demo_case):
+    async def run():
+        app = ExcerptsApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_excerpts(app, pilot)
+            assert codebook.type_by_hotkey(demo_case, 5).name == "Legal violation"
+            await pilot.press("5", "slash")
+            screen.filter_box.value = "Geneva"
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert row_ids(screen) == expected_ids(demo_case, claim_types=("Legal violation",), text="Geneva")
+            assert len(row_ids(screen)) == 2
+            assert "type: Legal violation · words: 'Geneva'" in status_line(screen)
+            # F clears everything.
+            await pilot.press("F")
+            await settle(app, pilot)
+            assert len(row_ids(screen)) == 16
+            assert screen.filter == ExcerptFilter()
+            assert screen.filter_box.value == "" and screen.filter_box.has_class("hidden")
+
+    asyncio.run(run())
+
+
+def test_E_filters_by_entity(demo_case):
+    async def run():
+        app = ExcerptsApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_excerpts(app, pilot)
+            await pilot.press("E", *"Bastr", "enter")
+            await settle(app, pilot)
+            assert row_ids(screen) == expected_ids(demo_case, entities=("Alexander Bastrykin",))
+            assert len(row_ids(screen)) == 2
+            assert "entity: Alexander Bastrykin" in status_line(screen)
+
+    asyncio.run(run())
+
+
+def test_S_filters_by_source(demo_case):
+    async def run():
+        app = ExcerptsApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_excerpts(app, pilot)
+            # S offers the source of the excerpt under the cursor right after "any source".
+            first = excerpts.list_excerpts(demo_case, limit=1)[0]
+            await pilot.press("S")
+            await settle(app, pilot)
+            assert isinstance(app.screen, PickerScreen)
+            await pilot.press("down", "enter")
+            await settle(app, pilot)
+            assert row_ids(screen) == expected_ids(demo_case, sources=(first.source_id,))
+            assert f"source: {first.source_title}" in status_line(screen)
+
+    asyncio.run(run())
+
+
+def test_R_cycles_the_review_status_filter(demo_case):
+    async def run():
+        app = ExcerptsApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_excerpts(app, pilot)
+            ids = row_ids(screen)
+            excerpts.set_status(demo_case, ids[3], "flagged")
+            app.case_changed()
+            await settle(app, pilot)
+            seen = []
+            for _ in range(5):
+                await pilot.press("R")
+                await settle(app, pilot)
+                seen.append((screen.filter.statuses, len(row_ids(screen))))
+            assert seen == [(("unreviewed",), 15), (("accepted",), 0), (("rejected",), 0), (("flagged",), 1), ((), 16)]
+
+    asyncio.run(run())
+
+
+def test_a_r_f_review_the_excerpt_under_the_cursor_and_move_on(demo_case):
+    async def run():
+        app = ExcerptsApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_excerpts(app, pilot)
+            ids = row_ids(screen)
+            await pilot.press("a")
+            await settle(app, pilot)
+            assert excerpts.get_excerpt(demo_case, ids[0]).review_status == "accepted"
+            assert screen.table.cursor_row == 1
+            assert screen.table.row_at(0).cells["status"].plain == "accepted"
+            await pilot.press("r", "f")
+            await settle(app, pilot)
+            assert excerpts.get_excerpt(demo_case, ids[1]).review_status == "rejected"
+            assert excerpts.get_excerpt(demo_case, ids[2]).review_status == "flagged"
+            # In the unreviewed queue a reviewed excerpt leaves, and the next one takes its place.
+            await pilot.press("R")
+            await settle(app, pilot)
+            queue = row_ids(screen)
+            assert len(queue) == 13 and screen.table.cursor_row == 0
+            await pilot.press("a")
+            await settle(app, pilot)
+            assert excerpts.get_excerpt(demo_case, queue[0]).review_status == "accepted"
+            assert row_ids(screen) == queue[1:] and screen.table.cursor_row == 0
+
+    asyncio.run(run())
+
+
+def test_enter_opens_the_reader_with_the_excerpt_selected(demo_case):
+    async def run():
+        app = ExcerptsApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_excerpts(app, pilot)
+            target = excerpts.get_excerpt(demo_case, row_ids(screen)[4])
+            await pilot.press("down", "down", "down", "down", "enter")
+            await settle(app, pilot)
+            reader = app.screen
+            assert isinstance(reader, ReaderScreen)
+            assert reader.source_id == target.source_id
+            assert reader.view.selection == (target.start, target.end)
+            await pilot.press("escape", "escape")  # drop the selection, then leave the reader
+            await settle(app, pilot)
+            assert app.screen is screen
+
+    asyncio.run(run())
+
+
+def test_x_deletes_after_asking(demo_case):
+    async def run():
+        app = ExcerptsApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_excerpts(app, pilot)
+            first = row_ids(screen)[0]
+            await pilot.press("x")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmScreen)
+            await pilot.press("n")
+            await settle(app, pilot)
+            assert excerpts.get_excerpt(demo_case, first)
+            await pilot.press("x", "y")
+            await settle(app, pilot)
+            with pytest.raises(NotFound):
+                excerpts.get_excerpt(demo_case, first)
+            assert len(row_ids(screen)) == 15 and first not in row_ids(screen)
+
+    asyncio.run(run())
+
+
+def test_u_undoes_the_last_change(demo_case):
+    async def run():
+        app = ExcerptsApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_excerpts(app, pilot)
+            first = row_ids(screen)[0]
+            excerpts.delete_excerpt(demo_case, first)
+            await pilot.press("u")
+            await settle(app, pilot)
+            assert excerpts.get_excerpt(demo_case, first)
+            assert row_ids(screen)[0] == first
+
+    asyncio.run(run())
+
+
+def test_other_screens_open_it_prefiltered(demo_case):
+    async def run():
+        app = EvidenceApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            # The documented way, before the Excerpts screen was ever shown.
+            app.switch_mode("excerpts")
+            app.screen.show_filter(ExcerptFilter(entities=("Anil Madusanka",)))
+            await settle(app, pilot)
+            screen = app.screen
+            assert isinstance(screen, ExcerptsScreen)
+            assert row_ids(screen) == expected_ids(demo_case, entities=("Anil Madusanka",))
+            assert "entity: Anil Madusanka" in status_line(screen)
+            # A name that matches nothing says so instead of showing nothing silently.
+            screen.show_filter(ExcerptFilter(claim_types=("No such type",)))
+            await settle(app, pilot)
+            assert row_ids(screen) == []
+            assert "no claim type" in status_line(screen).lower()
+
+    asyncio.run(run())
+
+
+def test_show_excerpts_closes_a_reader_left_on_top(demo_case):
+    async def run():
+        app = ExcerptsApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_excerpts(app, pilot)
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert isinstance(app.screen, ReaderScreen)
+            app.switch_mode("library")
+            await settle(app, pilot)
+            show_excerpts(app, ExcerptFilter(claim_types=("Official figure",), text="10,000"))
+            await settle(app, pilot)
+            assert app.screen is screen
+            assert row_ids(screen) == expected_ids(demo_case, claim_types=("Official figure",), text="10,000")
+            assert screen.filter_box.value == "10,000"
+
+    asyncio.run(run())
+
+
+def test_untrusted_text_is_shown_inertly(demo_case):
+    async def run():
+        first = excerpts.list_excerpts(demo_case, limit=1)[0]
+        excerpts.set_note(demo_case, first.id, "[bold red]not markup[/]")
+        codebook.edit_type(demo_case, first.claim_types[0].id, name="[link=x]Type\x1b]0;evil\x07")
+        app = ExcerptsApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_excerpts(app, pilot)
+            cells = screen.table.row_at(0).cells
+            assert "\x1b" not in cells["types"].plain and "␛" in cells["types"].plain
+            assert cells["types"].plain.startswith("■ [link=x]Type")
+            await pilot.press("T")  # the picker shows the name as text too
+            await pilot.pause()
+            assert isinstance(app.screen, PickerScreen)
+
+    asyncio.run(run())
+
+
+def _pin_creation_times(case) -> None:
+    """Give every excerpt the same creation time (the demo is built afresh, so it is today's)."""
+    conn = case.db.conn
+    conn.execute("UPDATE excerpts SET created_at = '2024-07-01T09:00:00.000Z', updated_at = '2024-07-01T09:00:00.000Z'")
+
+
+async def _settle_snapshot(pilot) -> None:
+    await settle(pilot.app, pilot)
+    await pilot.press("f2")
+    await settle(pilot.app, pilot)
+    await pilot.press("down", "down")
+    await settle(pilot.app, pilot)
+
+
+def test_excerpts_snapshot(snap_compare, demo_case):
+    _pin_creation_times(demo_case)
+    assert snap_compare(EvidenceApp(demo_case), terminal_size=(120, 40), run_before=_settle_snapshot)
