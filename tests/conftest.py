@@ -33,10 +33,20 @@ def case(tmp_path) -> CaseFile:
 @pytest.fixture(scope="session")
 def _demo_template(tmp_path_factory) -> Path:
     """The demo case file built once from sample_data/ (tests get copies)."""
+    import random
+    import uuid
+
     from evidence_tui.sampledata import build
 
     path = tmp_path_factory.mktemp("demo") / "demo.db"
-    build(SAMPLE_DATA, path).close()
+    # Seeded ids: the same demo case file every run, so snapshots that show an id are stable.
+    rng = random.Random(20241123)
+    real_uuid4 = uuid.uuid4
+    uuid.uuid4 = lambda: uuid.UUID(int=rng.getrandbits(128), version=4)
+    try:
+        build(SAMPLE_DATA, path).close()
+    finally:
+        uuid.uuid4 = real_uuid4
     return path
 
 

@@ -18,6 +18,7 @@ from evidence_tui.cli.excerpts import excerpt
 from evidence_tui.cli.export import export
 from evidence_tui.cli.maintenance import backup, check, restore
 from evidence_tui.cli.misc import log, open_, search, stats, undo
+from evidence_tui.cli.review import review
 from evidence_tui.cli.sources import import_, init, show, source_group, sources
 from evidence_tui.textsafety import inert_line
 
@@ -40,6 +41,7 @@ for command in (init, import_, sources, show, source_group, codebook, excerpt, c
     cli.add_command(command)
 for command in (check, backup, restore):  # evidence_tui/cli/maintenance.py
     cli.add_command(command)
+cli.add_command(review)  # evidence_tui/cli/review.py
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from evidence_tui.domain.review import ReviewQueue
 from evidence_tui.domain.stats import case_counts
 from evidence_tui.store import CaseFile
 from evidence_tui.tui.dbrunner import DbRunner
@@ -24,6 +25,7 @@ from evidence_tui.tui.screens.entities import EntitiesScreen
 from evidence_tui.tui.screens.excerpts import ExcerptsScreen
 from evidence_tui.tui.screens.help import HelpScreen
 from evidence_tui.tui.screens.library import LibraryScreen
+from evidence_tui.tui.screens.review import ReviewScreen
 
 # (mode, key, label): the order of the F-keys and of "Go to" commands in the palette.
 SCREENS = (
@@ -32,6 +34,7 @@ SCREENS = (
     ("claims", "f3", "Claims"),
     ("entities", "f4", "Entities"),
     ("codebook", "f5", "Codebook"),
+    ("review", "f6", "Review"),
 )
 
 
@@ -47,6 +50,7 @@ class EvidenceApp(App):
         "claims": ClaimsScreen,
         "entities": EntitiesScreen,
         "codebook": CodebookScreen,
+        "review": ReviewScreen,
     }
     DEFAULT_MODE = "library"
     BINDINGS = [
@@ -61,9 +65,18 @@ class EvidenceApp(App):
     # Bumped after every change to the case file; screens watch it to refresh what they show.
     revision: reactive[int] = reactive(0, init=False)
 
-    def __init__(self, case: CaseFile) -> None:
+    def __init__(self, case: CaseFile, *, mode: str | None = None, review_queue: ReviewQueue | None = None) -> None:
+        """Open on ``mode`` (e.g. "review" for ``evidence-tui review``); q there quits the app."""
+        mode = mode or self.DEFAULT_MODE
+        if mode not in self.MODES:
+            raise ValueError(f"unknown screen {mode!r}")
+        # Textual reads DEFAULT_MODE when the app is made: the screen it opens on, and q's home.
+        self.DEFAULT_MODE = mode
         super().__init__()
         self.case = case
+        self.home_mode = mode
+        # The queue a Review screen starts on (None: the reviewer's unreviewed excerpts).
+        self.review_queue = review_queue
         self.db = DbRunner(self, case)
         self.title = f"evidence-tui — {case.path.name}"
 
@@ -125,9 +138,9 @@ def _screen_bindings(screen: Screen) -> list[Binding]:
     return bindings
 
 
-def run(case: CaseFile) -> None:
-    """Run the app on an open case file (``evidence-tui open``)."""
+def run(case: CaseFile, *, mode: str | None = None, review_queue: ReviewQueue | None = None) -> None:
+    """Run the app on an open case file (``evidence-tui open``; ``review`` opens on the queue)."""
     try:
-        EvidenceApp(case).run()
+        EvidenceApp(case, mode=mode, review_queue=review_queue).run()
     finally:
         case.close()

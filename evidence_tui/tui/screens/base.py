@@ -52,13 +52,13 @@ class EvidenceScreen(Screen):
         """Fetch what the screen shows again. Screens override this."""
 
     def action_back(self) -> None:
-        """Pop this screen, or on a base screen (a mode's root), quit from the library."""
+        """Pop this screen; on a mode's root go to the app's home screen, or quit from there."""
         if len(self.app.screen_stack) > 1:
             self.app.pop_screen()
-        elif self.app.current_mode == "library":
+        elif self.app.current_mode == getattr(self.app, "home_mode", "library"):
             self.app.exit()
         else:
-            self.app.switch_mode("library")
+            self.app.switch_mode(getattr(self.app, "home_mode", "library"))
 
 
 __all__ = ["EvidenceScreen", "Footer"]
