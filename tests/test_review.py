@@ -173,3 +173,11 @@ def test_cli_review_refuses_a_bad_filter_and_a_missing_terminal(demo_case):
     assert headless.exit_code != 0 and "review needs a terminal" in headless.output
     empty = runner.invoke(cli, ["review", "--db", path, "--reviewer", "  "])
     assert empty.exit_code != 0 and "--reviewer" in empty.output
+
+
+def test_a_status_set_elsewhere_is_a_decision_too(demo_case):
+    first, second = oldest_ids(demo_case)[:2]
+    excerpts.set_status(demo_case, first, "rejected")
+    excerpts.set_status(demo_case, second, "unreviewed")  # a reset is not a judgement
+    rows = demo_case.db.conn.execute("SELECT excerpt_id, reviewer, decision FROM reviews").fetchall()
+    assert [tuple(r) for r in rows] == [(first, "tester", "rejected")]

@@ -203,3 +203,29 @@ async def _settle_snapshot(pilot) -> None:
 
 def test_review_snapshot(snap_compare, demo_case):
     assert snap_compare(EvidenceApp(demo_case, mode="review"), terminal_size=SIZE, run_before=_settle_snapshot)
+
+
+def test_review_these_starts_a_session_on_the_excerpts_filter(demo_case):
+    coercion = next(t for t in codebook.list_types(demo_case) if t.name == "Coercion or threat")
+    expected = {e.id for e in excerpts.list_excerpts(demo_case, ExcerptFilter(claim_types=(coercion.id,)))}
+
+    async def run():
+        app = EvidenceApp(demo_case)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            await press(app, pilot, "f6")  # a session open on the default queue first
+            await press(app, pilot, "f2")
+            app.screen.show_filter(ExcerptFilter(claim_types=(coercion.id,)))
+            await settle(app, pilot)
+            await press(app, pilot, "v")
+            assert isinstance(app.screen, ReviewScreen)
+            assert progress(app).startswith(f"0 of {len(expected)} ")
+            seen = set()
+            while app.screen.current is not None:
+                seen.add(app.screen.current.id)
+                await press(app, pilot, "a")
+            assert seen == expected
+
+    asyncio.run(run())
+    accepted = {e.id for e in excerpts.list_excerpts(demo_case, ExcerptFilter(statuses=("accepted",)))}
+    assert accepted == expected

@@ -194,9 +194,23 @@ def set_status(case: CaseFile, ref: str, status: str) -> Excerpt:
         raise Invalid(f"unknown review status '{status}' (one of {', '.join(REVIEW_STATUSES)})")
     excerpt_id = resolve_excerpt(case, ref)
     with operation(case, "excerpt.status", case.actor) as op:
-        op.update("excerpts", excerpt_id, {"review_status": status, "updated_at": utc_now()})
+        now = utc_now()
+        op.update("excerpts", excerpt_id, {"review_status": status, "updated_at": now})
+        if status != "unreviewed":
+            # A judgement made anywhere (the Excerpts screen, the CLI) is a review decision too:
+            # who and when, counted in agreement between reviewers.
+            record_decision(op, excerpt_id, status, actor=case.actor, at=now)
         op.summary = f"mark excerpt {excerpt_id[:8]} {status}"
     return get_excerpt(case, excerpt_id)
+
+
+def record_decision(op: Operation, excerpt_id: str, decision: str, *, actor: str, at: str,
+                    note: str | None = None, blind: bool = False) -> None:
+    """Log one reviewer's decision on an excerpt in ``reviews`` (inside the caller's operation)."""
+    op.insert("reviews", {
+        "id": new_id(), "excerpt_id": excerpt_id, "reviewer": actor, "decision": decision,
+        "note": note, "blind": int(blind), "decided_at": at,
+    })
 
 
 def delete_excerpt(case: CaseFile, ref: str) -> Excerpt:

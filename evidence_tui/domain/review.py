@@ -15,12 +15,12 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from evidence_tui.domain.excerpts import get_excerpt, resolve_excerpt
+from evidence_tui.domain.excerpts import get_excerpt, record_decision, resolve_excerpt
 from evidence_tui.domain.filters import ExcerptFilter, filter_sql
 from evidence_tui.domain.models import Excerpt, Source
 from evidence_tui.domain.sources import get_source
 from evidence_tui.errors import Invalid
-from evidence_tui.store import CaseFile, new_id, operation, utc_now
+from evidence_tui.store import CaseFile, operation, utc_now
 
 DECISIONS = ("accepted", "rejected", "flagged", "skipped")
 JUDGEMENTS = ("accepted", "rejected", "flagged")
@@ -119,10 +119,8 @@ def decide(case: CaseFile, excerpt_ref: str, decision: str, *, blind: bool = Fal
     excerpt_id = resolve_excerpt(case, excerpt_ref)
     with operation(case, "review.decide", case.actor) as op:
         now = utc_now()
-        op.insert("reviews", {
-            "id": new_id(), "excerpt_id": excerpt_id, "reviewer": case.actor, "decision": decision,
-            "note": (note or "").strip() or None, "blind": int(blind), "decided_at": now,
-        })
+        record_decision(op, excerpt_id, decision, actor=case.actor, at=now, note=(note or "").strip() or None,
+                        blind=blind)
         changes: dict = {}
         if decision in JUDGEMENTS and not blind:
             changes["review_status"] = decision

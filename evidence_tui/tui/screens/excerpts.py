@@ -21,6 +21,7 @@ from evidence_tui.domain import claims as claims_domain
 from evidence_tui.domain import codebook, entities, excerpts, history, sources
 from evidence_tui.domain.filters import ExcerptFilter
 from evidence_tui.domain.models import Excerpt
+from evidence_tui.domain.review import ReviewQueue
 from evidence_tui.errors import EvidenceError
 from evidence_tui.store import CaseFile
 from evidence_tui.textsafety import inert_line
@@ -89,6 +90,8 @@ class ExcerptsScreen(EvidenceScreen):
         Binding("a", "review('accepted')", "Accept", id="excerpts.accept", tooltip="Accept the excerpt under the cursor and go to the next"),
         Binding("r", "review('rejected')", "Reject", id="excerpts.reject", tooltip="Reject the excerpt under the cursor and go to the next"),
         Binding("f", "review('flagged')", "Flag", id="excerpts.flag", tooltip="Flag the excerpt under the cursor for another look and go to the next"),
+        Binding("v", "review_these", "Review these", id="excerpts.review_these",
+                tooltip="Start a review session on the excerpts this filter shows (F6)"),
         Binding("x", "delete", "Delete", id="excerpts.delete", tooltip="Delete the excerpt under the cursor (asks first; u brings it back)"),
         Binding("u", "undo", "Undo", show=False, id="excerpts.undo", tooltip="Undo your last change"),
     ]
@@ -293,6 +296,12 @@ class ExcerptsScreen(EvidenceScreen):
         # With a status filter that hides the new status, the next excerpt moves up by itself.
         if not self.filter.statuses or status in self.filter.statuses:
             self.table.move_cursor(self.table.cursor_row + 1)
+
+    def action_review_these(self) -> None:
+        """Open the Review screen on this filter (its undecided excerpts; a status filter is kept)."""
+        # The Review screen starts on the app's queue (or restarts on it when it was open already).
+        self.app.review_queue = ReviewQueue(filter=self.filter, reviewer=self.case.actor)  # type: ignore[attr-defined]
+        self.app.switch_mode("review")
 
     def action_delete(self) -> None:
         """Delete the excerpt under the cursor, after asking."""

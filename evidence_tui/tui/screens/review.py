@@ -129,6 +129,14 @@ class ReviewScreen(ExcerptActions, EvidenceScreen):
         if self.current is not None and not self.finished:
             self._fetch(self.current.id)
 
+    def on_screen_resume(self) -> None:
+        """Coming back: restart on the app's queue if another screen set a new one, else refresh."""
+        wanted = getattr(self.app, "review_queue", None)
+        if self.queue is not None and wanted is not None and wanted != self.queue:
+            self.start(wanted)
+        else:
+            super().on_screen_resume()
+
     def start(self, queue: ReviewQueue) -> None:
         """Begin a new session on another queue (e.g. the Excerpts screen's filter)."""
         self.queue = queue
