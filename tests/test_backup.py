@@ -162,8 +162,10 @@ def test_restore_replaces_the_case_file_with_force_keeping_the_old_one(db, tmp_p
     # The replaced file was kept: nothing is lost by a restore.
     kept = [p for p in backups.rolling_backups(db) if "before-restore" in p.name]
     assert len(kept) == 1 and count(kept[0], "claim_types") == 1
-    listed = invoke("restore", "--db", str(db), "-", "--list").stdout
+    listed = invoke("restore", "--db", str(db), "--list").stdout
     assert str(kept[0]) in listed
+    missing = invoke("restore", "--db", str(db))
+    assert missing.exit_code == 1 and "give the backup file to restore" in missing.output
     assert not [p for p in tmp_path.iterdir() if ".evidence-tmp-" in p.name]
 
 

@@ -119,17 +119,17 @@ def backup(db_path: Path | None, target: Path, force: bool, as_json: bool) -> No
 
 
 @click.command()
-@click.argument("backup_path", metavar="BACKUP", type=click.Path(path_type=Path))
+@click.argument("backup_path", metavar="BACKUP", required=False, type=click.Path(path_type=Path))
 @click.option("--force", is_flag=True, help="Replace the case file if it exists (a copy of it is kept in the rolling backups).")
 @click.option("--list", "list_only", is_flag=True, help="Only list the automatic backups of the case file.")
 @db_option
-def restore(db_path: Path | None, backup_path: Path, force: bool, list_only: bool) -> None:
+def restore(db_path: Path | None, backup_path: Path | None, force: bool, list_only: bool) -> None:
     """Replace the case file (--db) with BACKUP, after checking that BACKUP is whole.
 
     Refuses while the case file is open in the app or another command. An existing case file is
     replaced only with --force, and is first kept among the automatic backups (the last 5 of each
     case file, in the user data folder: taken before every schema upgrade and once a day).
-    BACKUP may be '-' with --list to list those automatic backups.
+    With --list (and no BACKUP), lists those automatic backups, newest last.
 
     Example: evidence-tui restore ~/backups/case-20240615.db --db case.db --force
     """
@@ -138,8 +138,8 @@ def restore(db_path: Path | None, backup_path: Path, force: bool, list_only: boo
         for kept in backups.rolling_backups(path):
             console.print(safe(str(kept)), soft_wrap=True)
         return
-    if str(backup_path) == "-":
-        raise EvidenceError("give the backup file to restore (see --list)")
+    if backup_path is None or str(backup_path) == "-":
+        raise EvidenceError("give the backup file to restore (evidence-tui restore --list shows the automatic ones)")
     info = backups.restore_case(backup_path, path, force=force)
     console.print(
         Text("restored: ") + safe(str(path)) + Text(f" from ") + safe(str(backup_path))
