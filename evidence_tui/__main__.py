@@ -2,4 +2,6 @@
 
 from evidence_tui.cli import main
 
-main()
+# Guarded: import worker processes ("spawn") load this module again under another name.
+if __name__ == "__main__":
+    main()
