@@ -134,3 +134,125 @@ def test_index_follows_excerpt_notes_deletion_and_undo(case, corpus):
     history.undo_last(case)
     assert hits(case, "giraffe") == {("excerpt", e["apart"])}
     assert hits(case, "arrived") == {("source", s["apart"]), ("excerpt", e["apart"])}
+
+
+def test_a_note_only_match_shows_the_note_in_the_snippet(case, corpus):
+    s, e = corpus
+    (hit,) = search.search(case, "cafe", kinds=("excerpt",))
+    assert hit.snippet == f"note: {MARK_START}café{MARK_END} owner said so"
+    (hit,) = search.search(case, "later", kinds=("excerpt",))  # a quote match keeps the quote
+    assert hit.snippet == f"The army arrived {MARK_START}later{MARK_END}."
+
+
+def test_counts_match_the_hits_with_no_limit(case, corpus):
+    for query in ('"army contract"', "army", "army NOT contract", "deport*", "army OR deportation"):
+        found = search.search(case, query, limit=1000)
+        counts = search.count_hits(case, query)
+        assert (counts.sources, counts.excerpts) == (
+            sum(h.kind == "source" for h in found), sum(h.kind == "excerpt" for h in found))
+        assert counts.total == len(found)
+    assert search.count_hits(case, "army", kinds=("excerpt",)) == search.HitCounts(sources=0, excerpts=2)
+    assert len(search.search(case, "army", limit=2)) == 2  # the limit holds across both kinds
+    with pytest.raises(Invalid, match="a double quote is not closed"):
+        search.count_hits(case, '"army')
+
+
+def test_filters_narrow_hits_as_the_export_does(case, corpus):
+    from evidence_tui.domain import codebook
+    from evidence_tui.domain.filters import ExcerptFilter
+    from evidence_tui.errors import NotFound
+
+    s, e = corpus
+    case.db.conn.execute("UPDATE sources SET published = '2024-06-15' WHERE id = ?", (s["contract"],))
+    case.db.conn.execute("UPDATE sources SET published = '2023-01-02' WHERE id = ?", (s["apart"],))
+    everything = hits(case, "army")
+    assert everything == {("source", s["contract"]), ("source", s["apart"]), ("excerpt", e["contract"]), ("excerpt", e["apart"])}
+    # Sources and dates apply to both kinds (a source with no date is out of any date range).
+    assert hits_within(case, "army", ExcerptFilter(sources=(s["apart"],))) == {("source", s["apart"]), ("excerpt", e["apart"])}
+    assert hits_within(case, "army", ExcerptFilter(date_from="2024")) == {("source", s["contract"]), ("excerpt", e["contract"])}
+    assert hits_within(case, "army", ExcerptFilter(date_to="2023")) == {("source", s["apart"]), ("excerpt", e["apart"])}
+    assert hits_within(case, "army", ExcerptFilter(date_from="2023-02", date_to="2024-05")) == set()
+    # Claim types and review statuses belong to excerpts: no source is listed with them.
+    threat = codebook.add_type(case, "Threat")
+    excerpts.tag_excerpt(case, e["apart"], [threat.id])
+    assert hits_within(case, "army", ExcerptFilter(claim_types=("Threat",))) == {("excerpt", e["apart"])}
+    excerpts.set_status(case, e["contract"], "accepted")
+    assert hits_within(case, "army", ExcerptFilter(statuses=("accepted",))) == {("excerpt", e["contract"])}
+    assert search.count_hits(case, "army", within=ExcerptFilter(statuses=("unreviewed",))) == search.HitCounts(0, 1)
+    with pytest.raises(NotFound, match="no claim type 'Nothing'"):
+        search.search(case, "army", within=ExcerptFilter(claim_types=("Nothing",)))
+
+
+def hits_within(case, query, within) -> set[tuple[str, str]]:
+    return {(h.kind, h.id) for h in search.search(case, query, within=within)}
+
+
+def test_first_match_offset_is_where_the_reader_opens(case, corpus):
+    s, e = corpus
+    text = sources.get_source(case, s["apart"]).text
+    assert search.first_match_offset(case, s["apart"], "contract") == text.index("contract")
+    assert search.first_match_offset(case, s["apart"], "arriv*") == text.index("arrived")
+    assert search.first_match_offset(case, s["apart"], '"was never" OR army') == text.index("army")
+    sources.update_source(case, s["apart"], title="Okapi sighting")
+    assert search.first_match_offset(case, s["apart"], "okapi") is None  # in the title only
+    assert search.first_match_offset(case, s["apart"], "deportation") is None  # not in this source
+    # A marker character in the text itself does not shift the offset.
+    marked = sources.import_text(case, f"Odd\n\nA {MARK_START} then the word zebra.\n".encode(), "odd.txt").source_id
+    assert search.first_match_offset(case, marked, "zebra") == sources.get_source(case, marked).text.index("zebra")
+
+
+def test_a_very_long_source_gets_a_snippet_cut_around_the_match(case, monkeypatch):
+    body = "Filler words here. " * 400 + "The Recruiters came at night. " + "More filler. " * 100
+    long_id = sources.import_text(case, f"Long read\n\n{body}\n".encode(), "long.txt").source_id
+    short_id = sources.import_text(case, b"Short\n\nThe recruiters came.\n", "short.txt").source_id
+    monkeypatch.setattr(search, "LONG_SOURCE_CHARS", 1000)
+    found = {h.id: h.snippet for h in search.search(case, "recruit*")}
+    assert f"{MARK_START}Recruiters{MARK_END} came at night" in found[long_id]
+    assert found[long_id].startswith("…") and len(found[long_id]) < 200
+    assert f"The {MARK_START}recruiters{MARK_END} came." in found[short_id]  # FTS5's own snippet
+    found = {h.id: h.snippet for h in search.search(case, '"came at night" OR nothing')}
+    assert f"{MARK_START}came at night{MARK_END}" in found[long_id]
+
+
+def test_a_cancelled_search_stops(case, corpus):
+    for i in range(200):
+        sources.import_text(case, f"Filler {i}\n\n{'army words ' * 200}\n".encode(), f"f{i}.txt")
+    calls = []
+
+    def cancelled() -> bool:
+        calls.append(1)
+        return True
+
+    with pytest.raises(search.SearchCancelled):
+        search.search(case, "army OR words", cancelled=cancelled)
+    assert calls
+    assert search.search(case, '"army contract"')  # the connection works on afterwards
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("2024", ("2024", "2024")),
+        ("2024-03..2024-06", ("2024-03", "2024-06")),
+        ("..2023", (None, "2023")),
+        ("2022-02-28..", ("2022-02-28", None)),
+        ("", (None, None)),
+    ],
+)
+def test_date_ranges_as_people_type_them(typed, expected):
+    assert search.parse_dates(typed) == expected
+
+
+@pytest.mark.parametrize(
+    "typed, message",
+    [
+        ("2024-13", "'2024-13' is not a date (no such month or day)"),
+        ("June", "'June' is not a date (write 2024, 2024-06 or 2024-06-15; a range as FROM..TO)"),
+        ("2024-02-30", "'2024-02-30' is not a date (no such month or day)"),
+        ("2024..2023", "the date range '2024..2023' ends before it starts"),
+    ],
+)
+def test_bad_date_ranges_are_refused_plainly(typed, message):
+    with pytest.raises(Invalid) as raised:
+        search.parse_dates(typed)
+    assert str(raised.value) == message

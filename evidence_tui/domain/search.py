@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import date
 
+from evidence_tui.domain.filters import ExcerptFilter, filter_parts
+from evidence_tui.domain.refs import resolve_id
 from evidence_tui.errors import Invalid
 from evidence_tui.store import CaseFile
 
@@ -13,6 +18,12 @@ from evidence_tui.store import CaseFile
 # and the TUI turn them into highlight styles (never into markup, so text stays inert).
 MARK_START = "\x02"
 MARK_END = "\x03"
+
+KINDS = ("source", "excerpt")
+
+# FTS5's snippet() reads (tokenises) the whole document and scores every window: seconds for a
+# 1 MB article and a common word. Sources longer than this get a snippet cut here instead.
+LONG_SOURCE_CHARS = 100_000
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -57,39 +68,261 @@ class SearchHit:
         }
 
 
-def search(case: CaseFile, query: str, *, limit: int = 50, kinds: tuple[str, ...] = ("source", "excerpt")) -> list[SearchHit]:
-    """Search with FTS5 syntax (phrases in quotes, OR, NOT, prefix*), best matches first.
+@dataclass(frozen=True)
+class HitCounts:
+    """How many sources and excerpts a query matches (before any limit)."""
 
-    A query FTS5 cannot parse raises ``Invalid`` with a plain explanation.
+    sources: int = 0
+    excerpts: int = 0
+
+    @property
+    def total(self) -> int:
+        """Sources and excerpts together."""
+        return self.sources + self.excerpts
+
+
+class SearchCancelled(Exception):
+    """The caller's ``cancelled()`` said a newer query made this one moot; SQLite stopped early."""
+
+
+def search(
+    case: CaseFile,
+    query: str,
+    *,
+    limit: int = 50,
+    kinds: tuple[str, ...] = KINDS,
+    within: ExcerptFilter | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> list[SearchHit]:
+    """Search with FTS5 syntax (phrases in quotes, OR, NOT, prefix*), best matches (bm25) first.
+
+    ``within`` narrows the hits as the export's filters do: sources and publication dates apply to
+    both kinds; claim types, entities, claims and review statuses belong to excerpts, so with any of
+    them set no source is listed. ``cancelled`` is polled while SQLite works; when it turns True the
+    search stops with ``SearchCancelled``. A query FTS5 cannot parse raises ``Invalid`` with a
+    plain explanation; a filter naming nothing raises ``NotFound``.
     """
+    query = _checked(query)
+    source_where, excerpt_where = _conditions(case, within, kinds)
+    hits: list[SearchHit] = []
+    with _guarded(case, query, cancelled) as conn:
+        if source_where is not None:
+            where, params = source_where
+            rows = conn.execute(
+                f"""SELECT 'source' AS kind, s.id, s.id AS source_id, s.title, s.outlet, s.published,
+                       CASE WHEN length(s.text) > {LONG_SOURCE_CHARS} THEN NULL
+                            ELSE snippet(sources_fts, 1, '{MARK_START}', '{MARK_END}', '…', 16) END AS snippet,
+                       sources_fts.rank AS rank
+                FROM sources_fts JOIN sources s ON s.rowid = sources_fts.rowid
+                WHERE sources_fts MATCH ? AND sources_fts.rank MATCH 'bm25(5.0, 1.0)' AND {where}
+                ORDER BY sources_fts.rank LIMIT ?""",
+                [query, *params, limit],
+            ).fetchall()
+            long_ones = [r["id"] for r in rows if r["snippet"] is None]
+            cut = _long_snippets(conn, long_ones, query) if long_ones else {}
+            hits += [SearchHit(**{**dict(r), "snippet": cut.get(r["id"], r["snippet"])}) for r in rows]
+        if excerpt_where is not None:
+            where, params = excerpt_where
+            rows = conn.execute(
+                f"""SELECT 'excerpt' AS kind, e.id, e.source_id, s.title, s.outlet, s.published,
+                       snippet(excerpts_fts, 0, '{MARK_START}', '{MARK_END}', '…', 24) AS snippet,
+                       snippet(excerpts_fts, 1, '{MARK_START}', '{MARK_END}', '…', 16) AS note_snippet,
+                       excerpts_fts.rank AS rank
+                FROM excerpts_fts JOIN excerpts e ON e.rowid = excerpts_fts.rowid JOIN sources s ON s.id = e.source_id
+                WHERE excerpts_fts MATCH ? AND excerpts_fts.rank MATCH 'bm25(1.0, 0.5)' AND {where}
+                ORDER BY excerpts_fts.rank LIMIT ?""",
+                [query, *params, limit],
+            ).fetchall()
+            hits += [SearchHit(**_excerpt_snippet(dict(r))) for r in rows]
+    hits.sort(key=lambda h: h.rank)
+    return hits[:limit]
+
+
+def count_hits(
+    case: CaseFile,
+    query: str,
+    *,
+    kinds: tuple[str, ...] = KINDS,
+    within: ExcerptFilter | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> HitCounts:
+    """Count the sources and excerpts ``search`` would find with no limit (same rules and errors)."""
+    query = _checked(query)
+    source_where, excerpt_where = _conditions(case, within, kinds)
+    counts = {"sources": 0, "excerpts": 0}
+    with _guarded(case, query, cancelled) as conn:
+        if source_where is not None:
+            where, params = source_where
+            join = "" if where == "1" else "JOIN sources s ON s.rowid = sources_fts.rowid"
+            counts["sources"] = conn.execute(
+                f"SELECT count(*) FROM sources_fts {join} WHERE sources_fts MATCH ? AND {where}", [query, *params]
+            ).fetchone()[0]
+        if excerpt_where is not None:
+            where, params = excerpt_where
+            join = "" if where == "1" else "JOIN excerpts e ON e.rowid = excerpts_fts.rowid JOIN sources s ON s.id = e.source_id"
+            counts["excerpts"] = conn.execute(
+                f"SELECT count(*) FROM excerpts_fts {join} WHERE excerpts_fts MATCH ? AND {where}", [query, *params]
+            ).fetchone()[0]
+    return HitCounts(**counts)
+
+
+def first_match_offset(case: CaseFile, source_id: str, query: str) -> int | None:
+    """The character offset in a source's text of the first word ``query`` matches there.
+
+    None when the query matches the source's title only (or not at all). Used to open the reader
+    with the hit under the cursor.
+    """
+    query = _checked(query)
+    with _guarded(case, query, None) as conn:
+        row = conn.execute(
+            f"""SELECT highlight(sources_fts, 1, '{MARK_START}', '') AS marked, s.text
+            FROM sources s JOIN sources_fts ON sources_fts.rowid = s.rowid
+            WHERE s.id = ? AND sources_fts MATCH ?""",
+            (source_id, query),
+        ).fetchone()
+    if row is None or len(row["marked"]) == len(row["text"]):
+        return None
+    marked, text = row["marked"], row["text"]
+    # The marked text is the text with a marker before each match: the first match starts where
+    # the two first differ (found by halving; the text itself may hold a marker character).
+    low, high = 0, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if marked[:middle] == text[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+def parse_dates(text: str) -> tuple[str | None, str | None]:
+    """Read a publication date range as people type it: ``2024``, ``2024-03..2024-06``, ``..2023``.
+
+    One date means that year, month or day; ``FROM..TO`` includes both ends; either end may be
+    left out. Raises ``Invalid`` naming the part that is not a date.
+    """
+    text = text.strip()
+    if not text:
+        return None, None
+    if ".." in text:
+        start, _, end = text.partition("..")
+    else:
+        start = end = text
+    start, end = start.strip() or None, end.strip() or None
+    for value in (start, end):
+        if value is not None:
+            _check_date(value)
+    if start and end and start > end + "\uffff":
+        raise Invalid(f"the date range '{text}' ends before it starts")
+    return start, end
+
+
+def _check_date(value: str) -> None:
+    if not _DATE.match(value):
+        raise Invalid(f"'{value}' is not a date (write 2024, 2024-06 or 2024-06-15; a range as FROM..TO)")
+    parts = [int(p) for p in value.split("-")]
+    try:
+        date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError:
+        raise Invalid(f"'{value}' is not a date (no such month or day)") from None
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def _excerpt_snippet(row: dict) -> dict:
+    """An excerpt hit shows its quote, or its note ("note: ...") when only the note matched."""
+    note = row.pop("note_snippet") or ""
+    if MARK_START not in (row["snippet"] or "") and MARK_START in note:
+        row["snippet"] = "note: " + note
+    return row
+
+
+def _checked(query: str) -> str:
     query = query.strip()
     if not query:
         raise Invalid("the search query is empty")
-    parts, params = [], []
-    if "source" in kinds:
-        parts.append(
-            f"""SELECT 'source' AS kind, s.id, s.id AS source_id, s.title, s.outlet, s.published,
-                   snippet(sources_fts, 1, '{MARK_START}', '{MARK_END}', '…', 16) AS snippet,
-                   bm25(sources_fts, 5.0, 1.0) AS rank
-            FROM sources_fts JOIN sources s ON s.rowid = sources_fts.rowid
-            WHERE sources_fts MATCH ?"""
-        )
-        params.append(query)
+    return query
+
+
+def _conditions(
+    case: CaseFile, within: ExcerptFilter | None, kinds: tuple[str, ...]
+) -> tuple[tuple[str, list] | None, tuple[str, list] | None]:
+    """The SQL conditions for source hits (on ``s``) and excerpt hits (on ``e`` and ``s``).
+
+    None for a kind that cannot match: not asked for, or filtered by what only excerpts have.
+    """
+    within = replace(within, text=None) if within is not None else ExcerptFilter()
+    source_where = excerpt_where = None
     if "excerpt" in kinds:
-        parts.append(
-            f"""SELECT 'excerpt' AS kind, e.id, e.source_id, s.title, s.outlet, s.published,
-                   snippet(excerpts_fts, 0, '{MARK_START}', '{MARK_END}', '…', 24) AS snippet,
-                   bm25(excerpts_fts, 1.0, 0.5) AS rank
-            FROM excerpts_fts JOIN excerpts e ON e.rowid = excerpts_fts.rowid JOIN sources s ON s.id = e.source_id
-            WHERE excerpts_fts MATCH ?"""
-        )
-        params.append(query)
-    sql = " UNION ALL ".join(parts) + " ORDER BY rank LIMIT ?"
+        excerpt_where = filter_parts(case, within).where()
+    excerpt_only = within.claim_types or within.entities or within.claims or within.statuses
+    if "source" in kinds and not excerpt_only:
+        clauses, params = [], []
+        if within.sources:
+            ids = [resolve_id(case, "sources", r, name_column="title", what="source") for r in within.sources]
+            clauses.append(f"s.id IN ({', '.join('?' for _ in ids)})")
+            params += ids
+        if within.date_from:
+            clauses.append("s.published >= ?")
+            params.append(within.date_from)
+        if within.date_to:
+            clauses.append("s.published <= ?")
+            params.append(within.date_to + "\uffff")
+        source_where = (" AND ".join(clauses) or "1", params)
+    return source_where, excerpt_where
+
+
+@contextmanager
+def _guarded(case: CaseFile, query: str, cancelled: Callable[[], bool] | None) -> Iterator[sqlite3.Connection]:
+    """This thread's connection, FTS5's errors in plain words, and ``cancelled`` polled by SQLite."""
+    conn = case.db.conn
+    if cancelled is not None:
+        conn.set_progress_handler(lambda: 1 if cancelled() else 0, 1000)
     try:
-        rows = case.db.conn.execute(sql, [*params, limit]).fetchall()
+        yield conn
     except sqlite3.OperationalError as error:
+        if "interrupted" in str(error):
+            raise SearchCancelled(query) from None
         raise Invalid(f"cannot search for {query!r}: {_plain(str(error), query)}") from None
-    return [SearchHit(**dict(r)) for r in rows]
+    finally:
+        if cancelled is not None:
+            conn.set_progress_handler(None, 0)
+
+
+_QUERY_TERM = re.compile(r'"([^"]*)"|(\w+)(\*?)', re.UNICODE)
+_OPERATORS = {"AND", "OR", "NOT", "NEAR"}
+
+
+def _long_snippets(conn: sqlite3.Connection, source_ids: list[str], query: str) -> dict[str, str]:
+    """Snippets for very long sources, cut around the first word of the query found in the text.
+
+    An approximation of FTS5's snippet (no diacritic folding), good enough for the rare long read.
+    """
+    patterns = []
+    for phrase, word, star in _QUERY_TERM.findall(query):
+        if phrase:
+            words = _WORD.findall(phrase)
+            if words:
+                patterns.append(r"\b" + r"\W+".join(re.escape(w) for w in words) + r"\b")
+        elif word and word not in _OPERATORS:
+            patterns.append(r"\b" + re.escape(word) + (r"\w*" if star else r"\b"))
+    finder = re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
+    cut = {}
+    marks = ", ".join("?" for _ in source_ids)
+    for row in conn.execute(f"SELECT id, text FROM sources WHERE id IN ({marks})", source_ids):
+        text = row["text"]
+        found = finder.search(text) if finder else None
+        if found is None:
+            cut[row["id"]] = text[:120] + "…"
+            continue
+        start, end = found.span()
+        before = max(0, start - 60)
+        cut[row["id"]] = ("…" if before else "") + text[before:start] + MARK_START + text[start:end] + MARK_END + text[end:end + 60] + "…"
+    return cut
 
 
 _NOT_VALID = "the query is not valid search syntax (put phrases in \"double quotes\"; use AND, OR, NOT in capitals)"

@@ -26,6 +26,7 @@ from evidence_tui.tui.screens.excerpts import ExcerptsScreen
 from evidence_tui.tui.screens.help import HelpScreen
 from evidence_tui.tui.screens.library import LibraryScreen
 from evidence_tui.tui.screens.review import ReviewScreen
+from evidence_tui.tui.screens.search import SearchScreen
 
 # (mode, key, label): the order of the F-keys and of "Go to" commands in the palette.
 SCREENS = (
@@ -35,6 +36,7 @@ SCREENS = (
     ("entities", "f4", "Entities"),
     ("codebook", "f5", "Codebook"),
     ("review", "f6", "Review"),
+    ("search", "f7", "Search"),
 )
 
 
@@ -51,6 +53,7 @@ class EvidenceApp(App):
         "entities": EntitiesScreen,
         "codebook": CodebookScreen,
         "review": ReviewScreen,
+        "search": SearchScreen,
     }
     DEFAULT_MODE = "library"
     BINDINGS = [
@@ -59,6 +62,9 @@ class EvidenceApp(App):
             Binding(key, f"app.switch_mode('{mode}')", label, show=False, id=f"go.{mode}", tooltip=f"Go to the {label} screen")
             for mode, key, label in SCREENS
         ),
+        # Screens with a filter of their own (library, excerpts) bind / to it; elsewhere / searches.
+        Binding("slash", "app.switch_mode('search')", "Search", show=False, id="app.search",
+                tooltip="Search every source and excerpt (full text)"),
         Binding("question_mark", "app.help", "Help", id="app.help", tooltip="List every key of this screen"),
     ]
 
