@@ -12,8 +12,8 @@ import click
 from rich.text import Text
 
 from evidence_tui.cli.common import err_console, filter_options, safe, split_filter, with_case
-from evidence_tui.domain.excerpts import iter_export_rows
-from evidence_tui.exporters import open_private, write_csv, write_json
+from evidence_tui.domain.filters import ExcerptFilter
+from evidence_tui.exporters import ExportOptions, export_excerpts, export_to_file
 from evidence_tui.store import CaseFile
 
 
@@ -23,21 +23,28 @@ def export() -> None:
 
 
 @contextmanager
-def _output(path: Path | None):
-    if path is None or str(path) == "-":
-        # The text layer of stdout would translate newlines on some platforms; CSV wants \r\n exact.
-        # A wrapper over stdout's byte buffer (not its file descriptor, which stdout may not have)
-        # writes UTF-8 with no translation, after whatever stdout already holds.
-        sys.stdout.flush()
-        stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
-        try:
-            yield stream
-        finally:
-            stream.flush()
-            stream.detach()  # leave stdout open
-    else:
-        with open_private(path) as stream:
-            yield stream
+def _stdout():
+    # The text layer of stdout would translate newlines on some platforms; CSV wants \r\n exact.
+    # A wrapper over stdout's byte buffer (not its file descriptor, which stdout may not have)
+    # writes UTF-8 with no translation, after whatever stdout already holds.
+    sys.stdout.flush()
+    stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+    try:
+        yield stream
+    finally:
+        stream.flush()
+        stream.detach()  # leave stdout open
+
+
+def _export(case: CaseFile, f: ExcerptFilter, output: Path | None, options: ExportOptions) -> None:
+    """Export to the file ``output`` (and say so on stderr) or to standard output (``-`` or none)."""
+    if output is None or str(output) == "-":
+        export_excerpts(case, f, _stdout, options)
+        return
+    count = export_to_file(case, f, output, options)
+    err_console.print(
+        Text(f"{count} rows written to ") + safe(str(output)) + Text(" (plain text, readable by you only)"), soft_wrap=True
+    )
 
 
 @export.command("csv")
@@ -56,11 +63,8 @@ def csv_(case: CaseFile, output: Path | None, one_row_per_type: bool, excel: boo
 
     Example: evidence-tui export csv --type "Coercion or threat" --status accepted -o coercion.csv
     """
-    rows = iter_export_rows(case, split_filter(filters))
-    with _output(output) as stream:
-        count = write_csv(rows, stream, one_row_per_type=one_row_per_type, excel=excel, raw=raw)
-    if output is not None:
-        err_console.print(Text(f"{count} rows written to ") + safe(str(output)) + Text(" (plain text, readable by you only)"))
+    options = ExportOptions("csv", one_row_per_type=one_row_per_type, excel=excel, raw=raw)
+    _export(case, split_filter(filters), output, options)
 
 
 @export.command("json")
@@ -73,8 +77,4 @@ def json_(case: CaseFile, output: Path | None, lines: bool, **filters) -> None:
 
     Example: evidence-tui export json --entity "Anil Madusanka" -o madusanka.json
     """
-    rows = iter_export_rows(case, split_filter(filters))
-    with _output(output) as stream:
-        count = write_json(rows, stream, lines=lines)
-    if output is not None:
-        err_console.print(Text(f"{count} rows written to ") + safe(str(output)) + Text(" (plain text, readable by you only)"))
+    _export(case, split_filter(filters), output, ExportOptions("json", lines=lines))

@@ -13,7 +13,7 @@ from evidence_tui.cli.common import console, db_option, json_option, open_case, 
 from evidence_tui.config import remember_case
 from evidence_tui.domain import history
 from evidence_tui.domain.search import MARK_END, MARK_START, search as search_domain
-from evidence_tui.domain.stats import case_stats
+from evidence_tui.domain.stats import CaseStats, case_stats
 from evidence_tui.store import CaseFile
 from evidence_tui.textsafety import inert_line
 
@@ -58,7 +58,11 @@ def search(case: CaseFile, query: str, limit: int, sources_only: bool, excerpts_
 @json_option
 @with_case
 def stats(case: CaseFile, as_json: bool) -> None:
-    """Print the case file's figures: counts per claim type, review status, outlet, month.
+    """Print the case file's figures: counts per claim type, review status, outlet and month, and
+    the ten least corroborated claims (the numbers of the Overview screen, F8).
+
+    Months are publication months (an excerpt counts in its source's month); "marked" counts
+    excerpts by the month they were marked.
 
     Example: evidence-tui stats --json
     """
@@ -70,13 +74,10 @@ def stats(case: CaseFile, as_json: bool) -> None:
         f"[bold]{figures.sources}[/] sources  [bold]{figures.excerpts}[/] excerpts  "
         f"[bold]{figures.claim_types}[/] claim types  [bold]{figures.claims}[/] claims  [bold]{figures.entities}[/] entities"
     )
-    for title, pairs in (
-        ("claim type", figures.by_claim_type), ("review status", figures.by_status),
-        ("outlet", figures.by_outlet), ("sources by month", figures.sources_by_month),
-    ):
-        table = Table(title, "count")
-        for name, count in pairs:
-            table.add_row(safe(name), str(count))
+    if figures.is_empty():
+        console.print("The case file is empty: import articles with `evidence-tui import PATH` first.")
+        return
+    for table in stats_tables(figures):
         console.print(table)
 
 
@@ -93,6 +94,42 @@ def undo(case: CaseFile, mine: bool) -> None:
         console.print("nothing to undo")
     else:
         console.print(Text("undone: ") + safe(undone.summary or undone.name), soft_wrap=True)
+
+
+def stats_tables(figures: CaseStats) -> list[Table]:
+    """The rich tables ``evidence-tui stats`` prints (untrusted names as inert text)."""
+
+    def table(title: str, *columns: str, text_columns: int = 1) -> Table:
+        made = Table(title=title, title_justify="left", title_style="bold")
+        for i, column in enumerate(columns):
+            made.add_column(column, justify="left" if i < text_columns else "right")
+        return made
+
+    types = table("Excerpts per claim type", "claim type", "excerpts")
+    for name, count in figures.by_claim_type:
+        types.add_row(safe(name), str(count))
+    statuses = table("Excerpts per review status", "review status", "excerpts")
+    for name, count in figures.by_status:
+        statuses.add_row(name, str(count))
+    outlets = table("Sources per outlet", "outlet", "sources", "excerpts")
+    for name, n_sources, n_excerpts in figures.outlet_rows():
+        outlets.add_row(safe(name), str(n_sources), str(n_excerpts))
+    months = table("Per publication month", "month", "sources", "excerpts")
+    for month, n_sources, n_excerpts in figures.month_rows():
+        months.add_row(month, str(n_sources), str(n_excerpts))
+    months.add_row(Text("no month known", style="dim"), str(figures.sources_undated), str(figures.excerpts_undated))
+    marked = table("Excerpts marked per month", "month marked", "excerpts")
+    for month, count in figures.marked_by_month:
+        marked.add_row(month, str(count))
+    tables = [types, statuses, outlets, months, marked]
+    if figures.weakest_claims:
+        weak = table("Least corroborated claims", "claim", "type", "for", "against", "sources", "outlets",
+                     text_columns=2)
+        for claim in figures.weakest_claims:
+            weak.add_row(safe(claim.statement), safe(claim.claim_type or "–"), str(claim.supporting),
+                         str(claim.contradicting), str(claim.sources), str(claim.outlets))
+        tables.append(weak)
+    return tables
 
 
 @click.command()

@@ -1,7 +1,11 @@
 """Exports of tagged excerpts for spreadsheets and reports (CSV, JSON)."""
 
 from evidence_tui.exporters.csv_export import neutralise, write_csv
+from evidence_tui.exporters.excerpts_export import ExportOptions, check_date, export_excerpts, export_to_file
 from evidence_tui.exporters.json_export import write_json
 from evidence_tui.exporters.output import open_private
 
-__all__ = ["neutralise", "open_private", "write_csv", "write_json"]
+__all__ = [
+    "ExportOptions", "check_date", "export_excerpts", "export_to_file", "neutralise", "open_private", "write_csv",
+    "write_json",
+]

@@ -25,6 +25,7 @@ from evidence_tui.tui.screens.entities import EntitiesScreen
 from evidence_tui.tui.screens.excerpts import ExcerptsScreen
 from evidence_tui.tui.screens.help import HelpScreen
 from evidence_tui.tui.screens.library import LibraryScreen
+from evidence_tui.tui.screens.overview import OverviewScreen
 from evidence_tui.tui.screens.review import ReviewScreen
 from evidence_tui.tui.screens.search import SearchScreen
 
@@ -37,6 +38,7 @@ SCREENS = (
     ("codebook", "f5", "Codebook"),
     ("review", "f6", "Review"),
     ("search", "f7", "Search"),
+    ("overview", "f8", "Overview"),
 )
 
 
@@ -54,6 +56,7 @@ class EvidenceApp(App):
         "codebook": CodebookScreen,
         "review": ReviewScreen,
         "search": SearchScreen,
+        "overview": OverviewScreen,
     }
     DEFAULT_MODE = "library"
     BINDINGS = [

@@ -94,6 +94,8 @@ class ExcerptsScreen(EvidenceScreen):
                 tooltip="Start a review session on the excerpts this filter shows (F6)"),
         Binding("x", "delete", "Delete", id="excerpts.delete", tooltip="Delete the excerpt under the cursor (asks first; u brings it back)"),
         Binding("u", "undo", "Undo", show=False, id="excerpts.undo", tooltip="Undo your last change"),
+        Binding("ctrl+e", "export", "Export", show=False, id="excerpts.export",
+                tooltip="Export the excerpts this filter shows to a CSV or JSON file"),
     ]
 
     def __init__(self) -> None:
@@ -324,6 +326,13 @@ class ExcerptsScreen(EvidenceScreen):
         if yes:
             self.submit(excerpts.delete_excerpt, excerpt.id,
                         then=lambda gone: self.notify(f"Deleted excerpt {gone.short_id} (u to undo)", markup=False))
+
+    def action_export(self) -> None:
+        """Open the export dialog, prefilled with this screen's filter."""
+        from evidence_tui.tui.screens.export_dialog import ExportDialog
+
+        names = self.filter_names if self._shown_filter == self.filter else None
+        self.app.push_screen(ExportDialog(self.filter, names))
 
     def action_undo(self) -> None:
         """Undo your last change in this case file."""

@@ -41,6 +41,8 @@ class LibraryScreen(EvidenceScreen):
         Binding("o", "sort", "Sort", id="library.sort", tooltip="Sort by another column (cycles)"),
         Binding("i", "import", "Import", id="library.import", tooltip="Import a file or a folder of articles"),
         Binding("m", "edit", "Metadata", id="library.edit", tooltip="Edit the source's title, outlet, date, URL, reliability"),
+        Binding("ctrl+e", "export", "Export", show=False, id="library.export",
+                tooltip="Export excerpts to a CSV or JSON file (every filter of the CLI)"),
         Binding("q", "back", "Quit", id="library.quit", tooltip="Quit evidence-tui (everything is already saved)"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="library.clear_filter",
                 tooltip="Clear and close the filter (q quits)"),
@@ -132,6 +134,12 @@ class LibraryScreen(EvidenceScreen):
         from evidence_tui.tui.screens.import_dialog import ImportDialog
 
         self.app.push_screen(ImportDialog())
+
+    def action_export(self) -> None:
+        """Open the export dialog (every excerpt until a filter is set there)."""
+        from evidence_tui.tui.screens.export_dialog import ExportDialog
+
+        self.app.push_screen(ExportDialog())
 
     def action_edit(self) -> None:
         """Edit the metadata of the source under the cursor."""
