@@ -12,6 +12,7 @@ from rich.text import Text
 
 from evidence_tui.cli.claims import claim
 from evidence_tui.cli.codebook import codebook
+from evidence_tui.cli.crypto import decrypt, encrypt, rekey
 from evidence_tui.cli.common import EvidenceGroup, db_option, err_console, is_debug
 from evidence_tui.cli.entities import entity
 from evidence_tui.cli.excerpts import excerpt
@@ -42,6 +43,8 @@ for command in (init, import_, sources, show, source_group, codebook, excerpt, c
 for command in (check, backup, restore):  # evidence_tui/cli/maintenance.py
     cli.add_command(command)
 cli.add_command(review)  # evidence_tui/cli/review.py
+for command in (encrypt, decrypt, rekey):  # evidence_tui/cli/crypto.py
+    cli.add_command(command)
 
 
 def main() -> None:

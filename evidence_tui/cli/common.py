@@ -16,8 +16,8 @@ from rich.text import Text
 
 from evidence_tui.config import default_db_path, reviewer_name
 from evidence_tui.domain.filters import ExcerptFilter
-from evidence_tui.errors import EvidenceError
-from evidence_tui.store import CaseFile
+from evidence_tui.errors import CaseFileError, EvidenceError
+from evidence_tui.store import CaseFile, crypto
 from evidence_tui.textsafety import inert, inert_line
 
 console = Console(highlight=False)
@@ -42,7 +42,11 @@ class EvidenceGroup(click.Group):
 
 
 def db_option(func: Callable) -> Callable:
-    """Add ``--db PATH`` (default ``$EVIDENCE_DB`` or the user data folder's case.db)."""
+    """Add ``--db PATH`` (default ``$EVIDENCE_DB`` or the user data folder's case.db).
+
+    Also adds ``--passphrase-file FILE`` for an encrypted case file (see ``read_passphrase``).
+    """
+    func = passphrase_file_option(func)
     return click.option(
         "--db",
         "db_path",
@@ -50,6 +54,105 @@ def db_option(func: Callable) -> Callable:
         default=None,
         help="Case file to use (default: $EVIDENCE_DB, else case.db in the user data folder).",
     )(func)
+
+
+# -- passphrases of encrypted case files ---------------------------------------------------------
+
+PASSPHRASE_FILE_ENV = "EVIDENCE_PASSPHRASE_FILE"
+MIN_PASSPHRASE = 8
+_META_KEY = "evidence_tui.passphrase_file"
+
+
+class PassphraseCancelled(Exception):
+    """The user closed the passphrase dialog instead of unlocking the case file."""
+
+
+def _remember_passphrase_file(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+    if value is not None:
+        ctx.meta[_META_KEY] = value
+
+
+def passphrase_file_option(func: Callable) -> Callable:
+    """Add ``--passphrase-file FILE`` (kept in the context; the command's signature is unchanged)."""
+    return click.option(
+        "--passphrase-file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        expose_value=False,
+        callback=_remember_passphrase_file,
+        help=f"Read the passphrase of an encrypted case file from FILE (default: ${PASSPHRASE_FILE_ENV}; else you are asked).",
+    )(func)
+
+
+def passphrase_file() -> Path | None:
+    """The passphrase file named by ``--passphrase-file`` (any level) or ``$EVIDENCE_PASSPHRASE_FILE``."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.meta.get(_META_KEY) is not None:
+        return Path(ctx.meta[_META_KEY]).expanduser()
+    named = os.environ.get(PASSPHRASE_FILE_ENV)
+    return Path(named).expanduser() if named else None
+
+
+def read_passphrase_file(path: Path) -> str:
+    """The passphrase in ``path``: its text without the final newline; one clear line if unusable."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise CaseFileError(f"{path}: cannot read the passphrase file ({(error.strerror or str(error)).lower()})") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CaseFileError(f"{path}: the passphrase file is not UTF-8 text") from None
+    if text.endswith("\n"):
+        text = text[:-1]
+        if text.endswith("\r"):
+            text = text[:-1]
+    if not text:
+        raise CaseFileError(f"{path}: the passphrase file is empty")
+    if "\x00" in text:
+        raise CaseFileError(f"{path}: the passphrase file holds a NUL character")
+    return text
+
+
+def _can_prompt() -> bool:
+    """True when a passphrase can be asked without echo: a terminal (or a test's stand-in)."""
+    if getattr(click.termui.hidden_prompt_func, "__module__", "") != "click.termui":  # click's CliRunner
+        return True
+    if sys.stdin.isatty():
+        return True
+    try:
+        import termios
+
+        with open("/dev/tty", "rb") as tty:
+            termios.tcgetattr(tty.fileno())  # what getpass needs to turn the echo off
+            return True
+    except (OSError, ImportError, Exception):
+        return False
+
+
+def read_passphrase(case_path: Path, *, new: bool = False, label: str | None = None) -> str:
+    """A passphrase for ``case_path``: from the passphrase file, else asked without echo.
+
+    ``new``: a passphrase being set (asked twice, at least ``MIN_PASSPHRASE`` characters).
+    Never from a command-line argument: those show up in the shell history and ``ps``.
+    """
+    source = passphrase_file()
+    if source is not None:
+        value = read_passphrase_file(source)
+    else:
+        prompt = label or ("New passphrase" if new else "Passphrase")
+        try:
+            if not _can_prompt():
+                raise click.Abort()
+            value = click.prompt(f"{prompt} for {case_path}", hide_input=True, confirmation_prompt=new, err=True)
+        except click.Abort:
+            raise CaseFileError(
+                f"{case_path}: an encrypted case file needs its passphrase: type it at the prompt, or give "
+                f"--passphrase-file FILE or ${PASSPHRASE_FILE_ENV}"
+            ) from None
+    if new and len(value) < MIN_PASSPHRASE:
+        raise CaseFileError(f"{case_path}: a new passphrase needs at least {MIN_PASSPHRASE} characters; nothing was changed")
+    return value
 
 
 def json_option(func: Callable) -> Callable:
@@ -63,13 +166,40 @@ def _group_db_path() -> Path | None:
     return ctx.find_root().params.get("db_path") if ctx is not None else None
 
 
-def open_case(db_path: Path | None, *, create: bool = True) -> CaseFile:
+def case_path(db_path: Path | None) -> Path:
+    """The case file the user named: ``--db`` after the command, then before it, then the default."""
+    return Path(db_path or _group_db_path() or default_db_path()).expanduser()
+
+
+def open_case(
+    db_path: Path | None,
+    *,
+    create: bool = True,
+    encrypt: bool = False,
+    ask: Callable[[Path], str | None] | None = None,
+) -> CaseFile:
     """Open the case file the user named (or the default one), acting as the configured reviewer.
 
-    ``--db`` after the command wins, then ``--db`` before it, then the default case file.
+    ``--db`` after the command wins, then ``--db`` before it, then the default case file. An
+    encrypted case file asks for its passphrase (``read_passphrase``; or ``ask(path)``, which
+    returns a passphrase it has checked or None to cancel: ``PassphraseCancelled``). With
+    ``encrypt`` a new case file is made encrypted with a new passphrase.
     """
-    path = db_path or _group_db_path() or default_db_path()
-    return CaseFile.open(path, create=create, actor=reviewer_name())
+    path = case_path(db_path)
+    passphrase = None
+    kind = "plain" if path.is_dir() else crypto.file_kind(path)
+    if kind == "encrypted":
+        crypto.require(path)
+        if ask is not None and passphrase_file() is None:
+            passphrase = ask(path)
+            if passphrase is None:
+                raise PassphraseCancelled(str(path))
+        else:
+            passphrase = read_passphrase(path)
+    elif encrypt and kind in ("missing", "empty"):
+        crypto.require(path)
+        passphrase = read_passphrase(path, new=True)
+    return CaseFile.open(path, create=create, actor=reviewer_name(), passphrase=passphrase, encrypt=encrypt)
 
 
 def with_case(func: Callable) -> Callable:

@@ -40,10 +40,13 @@ def _export(case: CaseFile, f: ExcerptFilter, output: Path | None, options: Expo
     """Export to the file ``output`` (and say so on stderr) or to standard output (``-`` or none)."""
     if output is None or str(output) == "-":
         export_excerpts(case, f, _stdout, options)
+        if case.encrypted:
+            err_console.print(Text("note: the export on standard output is plain text, not encrypted like the case file"))
         return
     count = export_to_file(case, f, output, options)
+    how = "plain text, not encrypted like the case file" if case.encrypted else "plain text"
     err_console.print(
-        Text(f"{count} rows written to ") + safe(str(output)) + Text(" (plain text, readable by you only)"), soft_wrap=True
+        Text(f"{count} rows written to ") + safe(str(output)) + Text(f" ({how}, readable by you only)"), soft_wrap=True
     )
 
 

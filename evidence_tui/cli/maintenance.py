@@ -7,11 +7,12 @@ from pathlib import Path
 import click
 from rich.text import Text
 
-from evidence_tui.cli.common import _group_db_path, console, db_option, err_console, json_option, open_case, print_json, safe
+from evidence_tui.cli.common import _group_db_path, console, db_option, err_console, json_option, open_case, print_json, read_passphrase, safe
 from evidence_tui.config import default_db_path
 from evidence_tui.domain import integrity
 from evidence_tui.errors import CaseFileError, EvidenceError
 from evidence_tui.store import backup as backups
+from evidence_tui.store import crypto
 
 
 @click.command()
@@ -140,7 +141,11 @@ def restore(db_path: Path | None, backup_path: Path | None, force: bool, list_on
         return
     if backup_path is None or str(backup_path) == "-":
         raise EvidenceError("give the backup file to restore (evidence-tui restore --list shows the automatic ones)")
-    info = backups.restore_case(backup_path, path, force=force)
+    passphrase = None
+    if crypto.is_encrypted(backup_path):  # an encrypted backup is restored encrypted
+        crypto.require(backup_path)
+        passphrase = read_passphrase(Path(backup_path).expanduser())
+    info = backups.restore_case(backup_path, path, force=force, passphrase=passphrase)
     console.print(
         Text("restored: ") + safe(str(path)) + Text(f" from ") + safe(str(backup_path))
         + Text(f" ({info.sources} sources, {info.excerpts} excerpts)"),

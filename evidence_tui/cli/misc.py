@@ -9,7 +9,16 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from evidence_tui.cli.common import console, db_option, json_option, open_case, print_json, safe, with_case
+from evidence_tui.cli.common import (
+    PassphraseCancelled,
+    console,
+    db_option,
+    json_option,
+    open_case,
+    print_json,
+    safe,
+    with_case,
+)
 from evidence_tui.config import remember_case
 from evidence_tui.domain import history
 from evidence_tui.domain.search import MARK_END, MARK_START, search as search_domain
@@ -81,21 +90,6 @@ def stats(case: CaseFile, as_json: bool) -> None:
         console.print(table)
 
 
-@click.command()
-@click.option("--mine", is_flag=True, help="Undo only your own last change (when others share the file).")
-@with_case
-def undo(case: CaseFile, mine: bool) -> None:
-    """Undo the last change to the case file (from the event log).
-
-    Example: evidence-tui undo
-    """
-    undone = history.undo_last(case, only_mine=mine)
-    if undone is None:
-        console.print("nothing to undo")
-    else:
-        console.print(Text("undone: ") + safe(undone.summary or undone.name), soft_wrap=True)
-
-
 def stats_tables(figures: CaseStats) -> list[Table]:
     """The rich tables ``evidence-tui stats`` prints (untrusted names as inert text)."""
 
@@ -133,6 +127,21 @@ def stats_tables(figures: CaseStats) -> list[Table]:
 
 
 @click.command()
+@click.option("--mine", is_flag=True, help="Undo only your own last change (when others share the file).")
+@with_case
+def undo(case: CaseFile, mine: bool) -> None:
+    """Undo the last change to the case file (from the event log).
+
+    Example: evidence-tui undo
+    """
+    undone = history.undo_last(case, only_mine=mine)
+    if undone is None:
+        console.print("nothing to undo")
+    else:
+        console.print(Text("undone: ") + safe(undone.summary or undone.name), soft_wrap=True)
+
+
+@click.command()
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @json_option
 @with_case
@@ -156,10 +165,21 @@ def log(case: CaseFile, limit: int, as_json: bool) -> None:
 def open_(db_path: Path | None) -> None:
     """Open the app (the terminal UI) on the case file.
 
+    An encrypted case file asks for its passphrase in a dialog (or reads --passphrase-file).
+
     Example: evidence-tui open --db demo.db
     """
-    case = open_case(db_path)
+    try:
+        case = open_case(db_path, ask=_ask_passphrase_in_app)
+    except PassphraseCancelled:
+        return  # Escape in the passphrase dialog: nothing opened, nothing to say.
     remember_case(case.path)
     # Loaded only here, by name: the CLI's other commands never pay for (or depend on) textual.
     tui = importlib.import_module("evidence_tui.tui.app")
     tui.run(case)
+
+
+def _ask_passphrase_in_app(path: Path) -> str | None:
+    """Ask for an encrypted case file's passphrase in a dialog; the checked passphrase or None."""
+    dialog = importlib.import_module("evidence_tui.tui.screens.passphrase")
+    return dialog.ask_passphrase(path)

@@ -22,13 +22,17 @@ MB = 1024 * 1024
 
 
 @click.command()
+@click.option("--encrypt", is_flag=True, help="Make the new case file encrypted (asks for a passphrase).")
 @db_option
-def init(db_path: Path | None) -> None:
+def init(db_path: Path | None, encrypt: bool) -> None:
     """Create an empty case file (or check that an existing one opens).
 
-    Example: evidence-tui init --db ~/cases/recruitment.db
+    With --encrypt the new case file is encrypted with a passphrase you choose (asked twice, or
+    --passphrase-file); needs the crypto extra: pip install 'evidence-tui[crypto]'.
+
+    Example: evidence-tui init --encrypt --db ~/cases/recruitment.db
     """
-    case = open_case(db_path)
+    case = open_case(db_path, encrypt=encrypt)
     remember_case(case.path)
     console.print(Text("Case file ready: ") + safe(str(case.path)), soft_wrap=True)
     case.close()

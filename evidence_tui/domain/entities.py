@@ -9,7 +9,7 @@ from pathlib import Path
 from evidence_tui.domain.models import Entity
 from evidence_tui.domain.refs import resolve_id
 from evidence_tui.errors import Ambiguous, EvidenceError, Invalid, NotFound
-from evidence_tui.store import CaseFile, new_id, operation, utc_now
+from evidence_tui.store import CaseFile, IntegrityErrors, OperationalErrors, new_id, operation, utc_now
 from evidence_tui.store.schema import ENTITY_KINDS
 
 _SELECT = """
@@ -141,7 +141,7 @@ def edit_entity(case: CaseFile, ref: str, *, name: str | None = None, kind: str 
             changes["updated_at"] = utc_now()
             try:
                 op.update("entities", entity.id, changes)
-            except sqlite3.IntegrityError:
+            except IntegrityErrors:
                 raise Invalid(f"there is already a {changes.get('kind', entity.kind)} called '{changes.get('name', entity.name)}'") from None
             op.summary = f"edit entity '{entity.name}'"
     return get_entity(case, entity.id)
@@ -329,7 +329,7 @@ def _candidate_sources(conn: sqlite3.Connection, names: list[str]) -> list[sqlit
              ORDER BY s.rowid"""
     try:
         return conn.execute(sql, (query,)).fetchall()
-    except sqlite3.OperationalError:
+    except OperationalErrors:
         # A name FTS cannot parse: look through every source instead (slower, still right).
         return conn.execute("SELECT s.id, s.title, s.text FROM sources s ORDER BY s.rowid").fetchall()
 

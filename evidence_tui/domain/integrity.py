@@ -21,7 +21,7 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 
 from evidence_tui.domain.excerpts import anchor, find_quote
-from evidence_tui.store import CaseFile, operation, utc_now
+from evidence_tui.store import CaseFile, DatabaseErrors, OperationalErrors, operation, utc_now
 from evidence_tui.store.schema import APPLICATION_ID, SCHEMA_VERSION
 
 FTS_TABLES = {"sources_fts": "sources", "excerpts_fts": "excerpts"}
@@ -103,7 +103,7 @@ def check_case(case: CaseFile) -> CheckReport:
     for step in steps:
         try:
             step(conn, report)
-        except sqlite3.DatabaseError as error:
+        except DatabaseErrors as error:
             report.problems.append(Problem("sqlite", None, f"{step.__name__[7:]} check stopped: {error}"))
     return report
 
@@ -160,7 +160,7 @@ def fts_problems(conn: sqlite3.Connection) -> tuple[list[Problem], list[str]]:
             finally:
                 conn.execute("ROLLBACK TO evidence_check")
                 conn.execute("RELEASE evidence_check")
-        except sqlite3.OperationalError as error:
+        except OperationalErrors as error:
             if "readonly" not in str(error).lower() and "read-only" not in str(error).lower():
                 raise
             notes.append(f"{fts}: the case file is read-only; only the indexed rows were compared")
@@ -172,7 +172,7 @@ def fts_problems(conn: sqlite3.Connection) -> tuple[list[Problem], list[str]]:
             ).fetchone()[0]
             if missing or extra:
                 problems.append(Problem("fts", fts, f"{missing} rows not indexed, {extra} stale index entries", True))
-        except sqlite3.DatabaseError:
+        except DatabaseErrors:
             problems.append(Problem("fts", fts, f"the search index does not match the {table} table", True))
     return problems, notes
 

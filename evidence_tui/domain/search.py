@@ -12,7 +12,7 @@ from datetime import date
 from evidence_tui.domain.filters import ExcerptFilter, filter_parts
 from evidence_tui.domain.refs import resolve_id
 from evidence_tui.errors import Invalid
-from evidence_tui.store import CaseFile
+from evidence_tui.store import CaseFile, OperationalErrors
 
 # Snippet markers: control characters that never occur in stored text shown to people; the CLI
 # and the TUI turn them into highlight styles (never into markup, so text stays inert).
@@ -284,7 +284,7 @@ def _guarded(case: CaseFile, query: str, cancelled: Callable[[], bool] | None) -
         conn.set_progress_handler(lambda: 1 if cancelled() else 0, 1000)
     try:
         yield conn
-    except sqlite3.OperationalError as error:
+    except OperationalErrors as error:
         if "interrupted" in str(error):
             raise SearchCancelled(query) from None
         raise Invalid(f"cannot search for {query!r}: {_plain(str(error), query)}") from None

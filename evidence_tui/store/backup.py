@@ -11,6 +11,10 @@ Rolling backups: ``CaseFile.open`` calls ``backup_before_migration`` before it c
 of a file that holds data, and ``daily_backup`` at most once a day; both keep the newest
 ``KEEP_ROLLING`` copies per case file in ``<user data dir>/backups/``. They are best effort: a
 failure is noted in ``case.backup_warning`` and never stops the case file from opening.
+
+A backup of an encrypted case file is encrypted with the same passphrase (the backup API copies
+pages through SQLCipher: decrypted from the case file, encrypted again into the copy); verifying
+or restoring it needs that passphrase.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from evidence_tui.errors import CaseFileError
+from evidence_tui.store import crypto
 from evidence_tui.store.schema import APPLICATION_ID, SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -105,9 +110,13 @@ def _problem(error: BaseException) -> str:
 # -- copying and verifying ---------------------------------------------------------------------
 
 
-def _copy_into(source: sqlite3.Connection, target: Path) -> None:
-    """Copy the database behind ``source`` into the (empty) file ``target`` with the backup API."""
-    dest = sqlite3.connect(str(target), isolation_level=None)
+def _copy_into(source: sqlite3.Connection, target: Path, passphrase: str | None = None) -> None:
+    """Copy the database behind ``source`` into the (empty) file ``target`` with the backup API.
+
+    With ``passphrase`` (``source`` is then a SQLCipher connection keyed with it) the copy is
+    encrypted with the same passphrase.
+    """
+    dest = crypto.connect(str(target), passphrase, display=target)
     try:
         source.backup(dest, pages=_PAGES_PER_STEP)
         # The copy is a self-contained file: no WAL beside it until someone opens it for writing.
@@ -116,11 +125,12 @@ def _copy_into(source: sqlite3.Connection, target: Path) -> None:
         dest.close()
 
 
-def verify_backup(path: str | os.PathLike) -> BackupInfo:
+def verify_backup(path: str | os.PathLike, passphrase: str | None = None) -> BackupInfo:
     """Check that ``path`` is a whole evidence-tui case file this version can open; raise otherwise.
 
     Opens the file read-only (nothing is written to it, no WAL is made) and runs SQLite's
-    ``integrity_check``; checks the application id and the schema version.
+    ``integrity_check``; checks the application id and the schema version. An encrypted backup
+    needs its ``passphrase`` (``crypto.PassphraseNeeded`` without it).
     """
     path = Path(path)
     try:
@@ -128,13 +138,18 @@ def verify_backup(path: str | os.PathLike) -> BackupInfo:
             header = handle.read(100)
     except OSError as error:
         raise CaseFileError(f"{path}: cannot read the backup ({_problem(error)})") from None
-    if len(header) < 100 or not header.startswith(SQLITE_HEADER):
+    encrypted = len(header) >= 100 and not header.startswith(SQLITE_HEADER) and crypto.is_encrypted(path)
+    if encrypted:
+        crypto.require(path)
+        if passphrase is None:
+            raise crypto.PassphraseNeeded(f"{path}: an encrypted backup; a passphrase is needed to read it")
+    elif len(header) < 100 or not header.startswith(SQLITE_HEADER):
         raise CaseFileError(f"{path}: not a case file backup (not a whole SQLite database)")
     # immutable=1: read the file as it is, without locks, -shm or -wal files.
     uri = "file:" + _uri_path(path) + "?mode=ro&immutable=1"
     try:
-        conn = sqlite3.connect(uri, uri=True, isolation_level=None)
-    except sqlite3.Error as error:
+        conn = crypto.connect(uri, passphrase if encrypted else None, uri=True, display=path)
+    except crypto.Error as error:
         raise CaseFileError(f"{path}: cannot open the backup ({error})") from None
     try:
         application_id = conn.execute("PRAGMA application_id").fetchone()[0]
@@ -150,7 +165,7 @@ def verify_backup(path: str | os.PathLike) -> BackupInfo:
             raise CaseFileError(f"{path}: the backup is damaged ({result[0]})")
         sources = conn.execute("SELECT count(*) FROM sources").fetchone()[0]
         excerpts = conn.execute("SELECT count(*) FROM excerpts").fetchone()[0]
-    except sqlite3.DatabaseError as error:
+    except crypto.DatabaseError as error:
         raise CaseFileError(f"{path}: the backup is damaged ({error})") from None
     finally:
         conn.close()
@@ -187,12 +202,12 @@ def backup_case(case: CaseFile, target: str | os.PathLike, *, overwrite: bool = 
     except OSError as error:
         raise CaseFileError(f"{target}: cannot write the backup ({_problem(error)})") from None
     try:
-        _copy_into(case.db.conn, temp)
-        info = verify_backup(temp)
+        _copy_into(case.db.conn, temp, case._passphrase)
+        info = verify_backup(temp, case._passphrase)
         _fsync_file(temp)
         os.replace(temp, target)
         _fsync_dir(folder)
-    except sqlite3.Error as error:
+    except crypto.Error as error:
         _remove_quietly(temp)
         from evidence_tui.store.casefile import _describe_sqlite_error
 
@@ -223,13 +238,22 @@ def _same_file(a: Path, b: Path) -> bool:
 # -- restoring ---------------------------------------------------------------------------------
 
 
-def is_in_use(path: Path, timeout_ms: int = 200) -> bool:
-    """True when another connection (this process or another) has the case file open or locked."""
+def is_in_use(path: Path, timeout_ms: int = 200, passphrase: str | None = None) -> bool:
+    """True when another connection (this process or another) has the case file open or locked.
+
+    An encrypted case file needs its ``passphrase`` (without it the answer is True: unknown).
+    """
     if not path.exists():
         return False
+    # Another process with the file open, even idle between reads, holds its -shm lock.
+    if crypto.in_use_by_another_process(path):
+        return True
+    encrypted = crypto.is_encrypted(path)
+    if encrypted and passphrase is None:
+        return True
     try:
-        conn = sqlite3.connect(str(path), isolation_level=None, timeout=timeout_ms / 1000)
-    except sqlite3.Error:
+        conn = crypto.connect(str(path), passphrase if encrypted else None, timeout=timeout_ms / 1000, display=path)
+    except (*crypto.Error, CaseFileError):
         return True
     try:
         # In exclusive locking mode the first transaction needs the whole file to itself: it
@@ -238,30 +262,35 @@ def is_in_use(path: Path, timeout_ms: int = 200) -> bool:
         conn.execute("BEGIN EXCLUSIVE")
         conn.execute("ROLLBACK")
         return False
-    except sqlite3.OperationalError as error:
+    except crypto.OperationalError as error:
         # Locked or busy: someone has it. Anything else ("file is not a database"): a damaged
         # file nobody could have open as a case file.
         lowered = str(error).lower()
         return "locked" in lowered or "busy" in lowered
-    except sqlite3.DatabaseError:
+    except crypto.DatabaseError:
         return False
     finally:
         conn.close()
 
 
-def restore_case(backup: str | os.PathLike, target: str | os.PathLike, *, force: bool = False) -> BackupInfo:
+def restore_case(
+    backup: str | os.PathLike, target: str | os.PathLike, *, force: bool = False, passphrase: str | None = None
+) -> BackupInfo:
     """Replace the case file ``target`` with the verified backup ``backup``; raise ``CaseFileError``.
 
     Refuses when ``target`` is open in another program (the app, an import), and when it exists
     unless ``force``; then the replaced file is first kept as a rolling backup. The new file is
-    written beside the target, checked, flushed and renamed over it in one step.
+    written beside the target, checked, flushed and renamed over it in one step. An encrypted
+    backup needs its ``passphrase`` and is restored encrypted with it.
     """
     backup, target = Path(backup).expanduser(), Path(target).expanduser()
     if not backup.is_file():
         raise CaseFileError(f"{backup}: no such backup file")
     if target.exists() and _same_file(backup, target):
         raise CaseFileError(f"{backup}: is the case file itself")
-    info = verify_backup(backup)
+    if not crypto.is_encrypted(backup):
+        passphrase = None
+    info = verify_backup(backup, passphrase)
     if target.is_dir():
         raise CaseFileError(f"{target}: is a folder, not a case file")
     folder = target.parent
@@ -273,22 +302,24 @@ def restore_case(backup: str | os.PathLike, target: str | os.PathLike, *, force:
                 f"{target}: already exists; add --force to replace it with the backup "
                 "(it is kept as a rolling backup first)"
             )
-        if is_in_use(target):
+        if is_in_use(target, passphrase=passphrase):
             raise CaseFileError(f"{target}: the case file is open in another program; close it, then restore")
-        _keep_replaced(target)
+        _keep_replaced(target, passphrase)
     try:
         temp = _private_temp(folder, target.name)
     except OSError as error:
         raise CaseFileError(f"{target}: cannot restore ({_problem(error)})") from None
     try:
-        source = sqlite3.connect("file:" + _uri_path(backup) + "?mode=ro&immutable=1", uri=True, isolation_level=None)
+        source = crypto.connect(
+            "file:" + _uri_path(backup) + "?mode=ro&immutable=1", passphrase, uri=True, display=backup
+        )
         try:
-            _copy_into(source, temp)
+            _copy_into(source, temp, passphrase)
         finally:
             source.close()
-        verify_backup(temp)
+        verify_backup(temp, passphrase)
         _fsync_file(temp)
-        if target.exists() and is_in_use(target):
+        if target.exists() and is_in_use(target, passphrase=passphrase):
             raise CaseFileError(f"{target}: the case file is open in another program; close it, then restore")
         # The old file's WAL and shared-memory index belong to it, never to the restored copy.
         for suffix in ("-wal", "-shm"):
@@ -298,7 +329,7 @@ def restore_case(backup: str | os.PathLike, target: str | os.PathLike, *, force:
                 pass
         os.replace(temp, target)
         _fsync_dir(folder)
-    except sqlite3.Error as error:
+    except crypto.Error as error:
         _remove_quietly(temp)
         raise CaseFileError(f"{target}: cannot restore ({error})") from None
     except OSError as error:
@@ -310,11 +341,12 @@ def restore_case(backup: str | os.PathLike, target: str | os.PathLike, *, force:
     return BackupInfo(target, target.stat().st_size, info.schema_version, info.sources, info.excerpts)
 
 
-def _keep_replaced(target: Path) -> Path:
+def _keep_replaced(target: Path, passphrase: str | None = None) -> Path:
     """Keep the case file about to be replaced in its rolling folder; raise if that is impossible.
 
     A readable database is copied with the backup API; a damaged one (the usual reason to
-    restore) byte for byte, with its WAL, so nothing is ever lost by a restore.
+    restore), or an encrypted one the passphrase does not open, byte for byte, with its WAL, so
+    nothing is ever lost by a restore (and nothing encrypted is kept in plaintext).
     """
     try:
         folder = rolling_folder(target)
@@ -323,13 +355,16 @@ def _keep_replaced(target: Path) -> Path:
         raise CaseFileError(f"{target}: cannot keep a copy before replacing it ({_problem(error)}); nothing was changed") from None
     kept = folder / default_backup_name(target, "before-restore")
     try:
-        conn = sqlite3.connect(str(target), isolation_level=None, timeout=1)
+        key = passphrase if crypto.is_encrypted(target) else None
+        if crypto.is_encrypted(target) and key is None:
+            raise OSError("encrypted; copied byte for byte")
+        conn = crypto.connect(str(target), key, timeout=1, display=target)
         try:
-            _copy_into(conn, temp)
+            _copy_into(conn, temp, key)
         finally:
             conn.close()
         os.replace(temp, kept)
-    except (sqlite3.Error, OSError):
+    except (*crypto.Error, CaseFileError, OSError):
         _remove_quietly(temp)
         kept = kept.with_name(kept.stem + "-raw.db")
         try:
@@ -397,7 +432,7 @@ def _rolling_backup(case: CaseFile, reason: str) -> Path | None:
         backup_case(case, target)
         _prune(folder)
         return target
-    except (CaseFileError, OSError, sqlite3.Error) as error:
+    except (CaseFileError, OSError, *crypto.Error) as error:
         case.backup_warning = f"automatic backup failed: {_problem(error)}"
         return None
 

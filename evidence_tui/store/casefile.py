@@ -3,6 +3,10 @@
 A ``CaseFile`` hands each thread its own connection (SQLite connections belong to their thread;
 the TUI's workers run on other threads) and opens write transactions with ``BEGIN IMMEDIATE`` so
 that two writers (the TUI and a CLI) queue on the busy timeout instead of failing on upgrade.
+
+An encrypted case file (SQLCipher, see ``store/crypto.py``) is opened with its passphrase, which
+the ``CaseFile`` keeps in memory only, to key every thread's connection; nothing else in the code
+needs to know whether the file is encrypted.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from pathlib import Path
 import sqlite_utils
 
 from evidence_tui.errors import CaseFileError
+from evidence_tui.store import crypto
 from evidence_tui.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -37,8 +42,10 @@ def busy_timeout_ms() -> int:
 class CaseFile:
     """An open case file. Use ``CaseFile.open(path)``; ``db`` is this thread's connection."""
 
-    def __init__(self, path: Path, actor: str = "unknown") -> None:
+    def __init__(self, path: Path, actor: str = "unknown", passphrase: str | None = None) -> None:
         self.path = path
+        # Kept in memory only, to key each new connection; None for a plain case file.
+        self._passphrase = passphrase
         # Who the changes are logged under (the reviewer's name; see config.reviewer_name).
         self.actor = actor
         self._local = threading.local()
@@ -52,8 +59,21 @@ class CaseFile:
     # -- opening ---------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | os.PathLike, *, create: bool = True, actor: str = "unknown") -> CaseFile:
+    def open(
+        cls,
+        path: str | os.PathLike,
+        *,
+        create: bool = True,
+        actor: str = "unknown",
+        passphrase: str | None = None,
+        encrypt: bool = False,
+    ) -> CaseFile:
         """Open (and with ``create``, make) the case file at ``path``, migrating it forward.
+
+        An encrypted file needs ``passphrase`` (``crypto.PassphraseNeeded`` without it,
+        ``crypto.WrongPassphrase`` for a wrong one); with ``encrypt`` a new (or empty) file is
+        made encrypted with ``passphrase``, and an existing plain one is refused. A passphrase
+        given for a plain file is not used.
 
         Raises ``CaseFileError`` for a file that is not SQLite, is another program's database,
         was written by a newer evidence-tui, or cannot be read; such a file is left untouched.
@@ -61,18 +81,31 @@ class CaseFile:
         path = Path(path).expanduser()
         if path.is_dir():
             raise CaseFileError(f"{path}: is a folder, not a case file")
+        kind = crypto.file_kind(path)
+        if kind == "encrypted":
+            crypto.require(path)
+            if passphrase is None:
+                raise crypto.PassphraseNeeded(f"{path}: an encrypted case file; a passphrase is needed to open it")
+        elif encrypt:
+            if kind == "plain":
+                raise CaseFileError(
+                    f"{path}: already exists and is not encrypted ('evidence-tui encrypt' encrypts it)"
+                )
+            crypto.require(path)
+            if not passphrase:
+                raise CaseFileError(f"{path}: a new encrypted case file needs a passphrase")
+        else:
+            passphrase = None
         created = False
-        if not path.exists():
+        if kind == "missing":
             if not create:
                 raise CaseFileError(f"{path}: no such case file (create it with 'evidence-tui init')")
             created = _create_private_file(path)
-        else:
-            _check_header(path)
-        case = cls(path, actor)
+        case = cls(path, actor, passphrase)
         case.created = created
         try:
             case._prepare()
-        except sqlite3.DatabaseError as error:
+        except crypto.DatabaseError as error:
             case.close()
             raise CaseFileError(f"{path}: {_describe_sqlite_error(error)}") from None
         except BaseException:
@@ -140,6 +173,11 @@ class CaseFile:
         return db
 
     @property
+    def encrypted(self) -> bool:
+        """True for an encrypted (SQLCipher) case file."""
+        return self._passphrase is not None
+
+    @property
     def read_only(self) -> bool:
         """True when the file cannot be written by this user."""
         return not os.access(self.path, os.W_OK)
@@ -148,13 +186,14 @@ class CaseFile:
         try:
             # isolation_level=None: we issue BEGIN/COMMIT ourselves, nothing implicit.
             timeout = busy_timeout_ms()
-            conn = sqlite3.connect(str(self.path), isolation_level=None, timeout=timeout / 1000)
-            conn.row_factory = sqlite3.Row
+            # sqlite3 for a plain file; SQLCipher, keyed first thing, for an encrypted one.
+            conn = crypto.connect(str(self.path), self._passphrase, timeout=timeout / 1000, display=self.path)
+            conn.row_factory = crypto.row_factory(conn)
             conn.execute(f"PRAGMA busy_timeout = {timeout}")
             conn.execute("PRAGMA foreign_keys = ON")
             # FULL: a committed change survives a power cut too, not only a killed process.
             conn.execute("PRAGMA synchronous = FULL")
-        except sqlite3.DatabaseError as error:
+        except crypto.DatabaseError as error:
             raise CaseFileError(f"{self.path}: {_describe_sqlite_error(error)}") from None
         with self._lock:
             self._connections.append(conn)
@@ -170,12 +209,12 @@ class CaseFile:
             return
         try:
             conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as error:
+        except crypto.OperationalError as error:
             raise CaseFileError(f"{self.path}: {_describe_sqlite_error(error)}") from None
         try:
             yield conn
             conn.execute("COMMIT")
-        except sqlite3.OperationalError as error:
+        except crypto.OperationalError as error:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise CaseFileError(f"{self.path}: {_describe_sqlite_error(error)}") from None
@@ -191,7 +230,7 @@ class CaseFile:
         for conn in connections:
             try:
                 conn.close()
-            except sqlite3.ProgrammingError:
+            except crypto.ProgrammingError:
                 # A connection made on another thread refuses to close here; it closes
                 # when that thread's objects are collected.
                 pass
@@ -220,18 +259,7 @@ def _create_private_file(path: Path) -> bool:
     return True
 
 
-def _check_header(path: Path) -> None:
-    """Refuse a file that is neither empty nor SQLite, without writing a byte to it."""
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
-    except OSError as error:
-        raise CaseFileError(f"{path}: cannot read the case file ({error.strerror.lower()})") from None
-    if header and header != SQLITE_HEADER:
-        raise CaseFileError(f"{path}: not an evidence-tui case file (not a SQLite database)")
-
-
-def _describe_sqlite_error(error: sqlite3.DatabaseError) -> str:
+def _describe_sqlite_error(error: BaseException) -> str:
     message = str(error)
     lowered = message.lower()
     if "locked" in lowered or "busy" in lowered:
