@@ -18,6 +18,8 @@ from evidence_tui.cli.entities import entity
 from evidence_tui.cli.excerpts import excerpt
 from evidence_tui.cli.export import export
 from evidence_tui.cli.maintenance import backup, check, restore
+from evidence_tui.cli.merge import merge
+from evidence_tui.cli.bundle import bundle
 from evidence_tui.cli.misc import log, open_, search, stats, undo
 from evidence_tui.cli.review import review
 from evidence_tui.cli.sources import import_, init, show, source_group, sources
@@ -43,6 +45,8 @@ for command in (init, import_, sources, show, source_group, codebook, excerpt, c
 for command in (check, backup, restore):  # evidence_tui/cli/maintenance.py
     cli.add_command(command)
 cli.add_command(review)  # evidence_tui/cli/review.py
+for command in (merge, bundle):  # evidence_tui/cli/merge.py, evidence_tui/cli/bundle.py
+    cli.add_command(command)
 for command in (encrypt, decrypt, rekey):  # evidence_tui/cli/crypto.py
     cli.add_command(command)
 
