@@ -161,6 +161,92 @@ def test_claim_evidence_mixes_excerpts_and_sources_earliest_first(case, world):
     ]
 
 
+# -- corroboration figures, one by one, on three sources from two outlets -------------------------
+
+
+def build_corroboration_case(case):
+    """Three sources from two outlets: two supporting (one outlet, spelled two ways; a month-precision
+    date and a day in that month; grades D and B) and one contradicting (graded A, dated earlier).
+
+    Returns the claim and the ids of the sources and excerpts, for the domain and the TUI tests.
+    """
+    june = add_source(case, "Ledger in June", outlet="Kyiv Ledger", date="2024-06", reliability="D",
+                      body="Recruits were promised driving jobs. They were sent to the front.")
+    follow_up = add_source(case, "Ledger follow-up", outlet="KYIV LEDGER", date="2024-06-15", reliability="B",
+                           body="A second recruit said the same about driving jobs.")
+    denial = add_source(case, "Ministry denial", outlet="Official Gazette", date="2023-11-02", reliability="A",
+                        body="The ministry said all recruits signed knowingly.")
+    e = {
+        "june1": excerpts.add_excerpt(case, june, quote="Recruits were promised driving jobs.").id,
+        "june2": excerpts.add_excerpt(case, june, quote="They were sent to the front.").id,
+        "follow_up": excerpts.add_excerpt(case, follow_up, quote="the same about driving jobs").id,
+        "denial": excerpts.add_excerpt(case, denial, quote="all recruits signed knowingly").id,
+    }
+    claim = claims.add_claim(case, "Recruits were promised driving jobs")
+    for key in ("june1", "june2", "follow_up"):
+        claims.link_excerpt(case, claim.id, e[key])
+    claim = claims.link_excerpt(case, claim.id, e["denial"], "contradicts")
+    return claim, {"june": june, "follow_up": follow_up, "denial": denial}, e
+
+
+def test_corroboration_figures_on_three_sources_from_two_outlets(case):
+    claim, s, e = build_corroboration_case(case)
+    assert claim.as_dict() | {"id": None, "entities": None} == {
+        "id": None, "statement": "Recruits were promised driving jobs", "claim_type": None, "credibility": None,
+        "notes": None, "entities": None,
+        "supporting": 3, "contradicting": 1,            # excerpts
+        "sources": 2, "outlets": 1,                     # behind the supporting ones: one outlet, two spellings
+        "sources_against": 1, "outlets_against": 1,     # behind the contradicting one
+        "best_reliability": "B",                        # the A source contradicts: it corroborates nothing
+        "earliest": "2024-06", "latest": "2024-06",     # June may be before and after the 15th
+        "single_outlet": True, "unsupported": False,
+    }
+    # A fourth source, from a second outlet, dated by its year only, ungraded.
+    wire = add_source(case, "Wire", outlet="Baltic Wire", date="2024", reliability=None, body="Driving jobs, they said.")
+    claim = claims.link_excerpt(case, claim.id, excerpts.add_excerpt(case, wire, quote="Driving jobs").id)
+    assert figures(claim) == (4, 1, 3, 2, False, "B", "2024", "2024")
+    # A whole source contradicting adds a source and an outlet against, no excerpt.
+    other = add_source(case, "Rebuttal", outlet=None, date="2025-01-02", reliability="A", body="Not so.")
+    claim = claims.link_source(case, claim.id, other, "contradicts")
+    assert (claim.contradicting, claim.sources_against, claim.outlets_against) == (1, 2, 2)
+    assert figures(claim)[2:] == (3, 2, False, "B", "2024", "2024")
+    assert claims.get_claim(case, claim.id) == claim == claims.list_claims(case)[0]
+
+
+def test_latest_date_respects_precision(case):
+    claim = claims.add_claim(case, "Dated claim")
+    for title, date in (("day", "2024-12-31"), ("year", "2024"), ("month", "2024-01"), ("early", "2024-01-01")):
+        source = add_source(case, title, outlet=title, date=date, reliability=None, body=f"{title} text.")
+        claim = claims.link_source(case, claim.id, source)
+    # "2024" may be any day of 2024: as early as 2024-01 and 2024-01-01, as late as 2024-12-31.
+    assert (claim.earliest, claim.latest) == ("2024", "2024")
+    claims.link_source(case, claim.id, "year", "mentions")
+    claim = claims.get_claim(case, claim.id)
+    assert (claim.earliest, claim.latest) == ("2024-01", "2024-12-31")
+
+
+def test_orders_by_reliability_and_dates(case):
+    def claim_on(statement: str, date: str, reliability: str | None):
+        made = claims.add_claim(case, statement)
+        source = add_source(case, statement, outlet=statement, date=date, reliability=reliability, body=f"{statement}.")
+        return claims.link_source(case, made.id, source)
+
+    claim_on("graded F", "2024-06-15", "F")
+    claim_on("graded A", "2024-06", "A")
+    claim_on("ungraded", "2023", None)
+    claim_on("graded C", "2024-06-30", "C")
+    claims.add_claim(case, "no evidence")
+
+    def order(name):
+        return [c.statement for c in claims.list_claims(case, order=name)]
+
+    # A best, F worst; ungraded after F (better sourced first among those), then no evidence at all.
+    assert order("reliability") == ["graded A", "graded C", "graded F", "ungraded", "no evidence"]
+    assert order("earliest") == ["ungraded", "graded A", "graded F", "graded C", "no evidence"]
+    # "2024-06" may be as late as June 30th, so it comes first; undated last in both.
+    assert order("latest") == ["graded A", "graded C", "graded F", "ungraded", "no evidence"]
+
+
 # -- statements and values --------------------------------------------------------------------------
 
 

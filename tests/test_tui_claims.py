@@ -9,10 +9,12 @@ from textual.widgets import Input
 from evidence_tui.domain import claims
 from evidence_tui.domain import excerpts as excerpts_domain
 from evidence_tui.tui.app import EvidenceApp
-from evidence_tui.tui.screens.claims import ClaimEvidenceScreen, ClaimsScreen
+from evidence_tui.tui.screens.claims import ORDERS, ClaimEvidenceScreen, ClaimsScreen
 from evidence_tui.tui.screens.picker import PickerScreen
 from evidence_tui.tui.screens.prompt import ConfirmScreen, TextPrompt
 from evidence_tui.tui.screens.reader import ReaderScreen
+from evidence_tui.tui.widgets.claims_rows import SORTED_COLUMN
+from tests.test_domain_claims import build_corroboration_case
 from tests.tui_util import static_text
 
 
@@ -75,6 +77,34 @@ def test_f3_shows_every_claim_with_the_figures_of_list_claims(demo_case):
     asyncio.run(run())
 
 
+def test_corroboration_figures_of_three_sources_from_two_outlets(case):
+    async def run():
+        claim, _, _ = build_corroboration_case(case)
+        app = ClaimsApp(case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_claims(app, pilot)
+            assert row_ids(screen) == [claim.id]
+            shown = {key: cell(screen, 0, key) for key in screen.table.row_at(0).cells}
+            assert shown == {
+                "statement": "Recruits were promised driving jobs", "type": "–", "credibility": "–",
+                "supporting": "3", "sources": "2", "outlets": "1 one outlet",
+                "contradicting": "1", "sources_against": "1", "outlets_against": "1",
+                "reliability": "B", "earliest": "2024-06", "latest": "2024-06",
+            }
+            assert [c.label for c in screen.table.columns] == [
+                "Claim", "Type", "Cred.", "For", "Src", "Outlets", "Against", "Src", "Out", "Rel.", "Earliest", "Latest"]
+            summary = " ".join(static_text(screen.query_one("#claims-summary")).split())
+            assert ("for: 3 excerpts · 2 sources in 1 outlet · best reliability B usually reliable · published 2024-06 "
+                    "against: 1 excerpt · 1 source in 1 outlet One outlet only: not independently corroborated.") in summary
+            status = static_text(screen.query_one("#claims-status"))
+            assert status.startswith("1 claim · sorted by date added · 1 on one outlet ")
+            # What is drawn on the terminal: the figures in the columns, in order.
+            line = screen.table.render_line(1).text
+            assert line.split()[-11:] == ["3", "2", "1", "one", "outlet", "1", "1", "1", "B", "2024-06", "2024-06"]
+
+    asyncio.run(run())
+
+
 def test_claims_on_one_outlet_are_marked(demo_case):
     async def run():
         # A claim with no evidence at all is marked "unsupported".
@@ -111,11 +141,21 @@ def test_o_cycles_the_sort_orders(demo_case):
         app = ClaimsApp(demo_case)
         async with app.run_test(size=(120, 40)) as pilot:
             screen = await open_claims(app, pilot)
-            for order in ("sources", "outlets", "weakest", "statement", "created"):
+            cycle = ("sources", "outlets", "weakest", "supporting", "contradicting", "reliability",
+                     "earliest", "latest", "statement", "created")
+            assert ORDERS == ("created", *cycle[:-1])
+            for order in cycle:
                 await pilot.press("o")
                 await settle(app, pilot)
                 assert screen.order == order
                 assert row_ids(screen) == [c.id for c in claims.list_claims(demo_case, order=order)]
+                # The header marks the column sorted by.
+                marked = [c.key for c in screen.table.columns if c.label[-1] in "▾▴"]
+                assert marked == ([] if order == "created" else [SORTED_COLUMN[order]])
+            await pilot.press("O")  # backwards
+            await settle(app, pilot)
+            assert screen.order == "statement"
+            assert row_ids(screen) == [c.id for c in claims.list_claims(demo_case, order="statement")]
 
     asyncio.run(run())
 

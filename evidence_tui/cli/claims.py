@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import click
+from rich import box
 from rich.table import Table
 from rich.text import Text
 
 from evidence_tui.cli.common import console, json_option, print_json, safe, with_case
 from evidence_tui.domain import claims as claims_domain
+from evidence_tui.domain.models import Claim
 from evidence_tui.errors import EvidenceError
 from evidence_tui.store import CaseFile
 from evidence_tui.textsafety import inert_line
@@ -37,14 +39,40 @@ def add(case: CaseFile, statement: str, claim_type, credibility, notes, as_json:
         console.print(Text("claim ") + safe(f"{added.short_id} {added.statement}"), soft_wrap=True)
 
 
+def _sources_outlets(found: Claim) -> Text:
+    """``2/1`` (sources/outlets) and below it the mark: "one outlet" (not independently
+    corroborated) or "unsupported"."""
+    figures = Text(f"{found.sources}/{found.outlets}")
+    if found.unsupported:
+        figures.append("\nunsupported", style="red")
+    elif found.single_outlet:
+        figures.append("\none outlet", style="yellow")
+    return figures
+
+
+def _dates(found: Claim) -> str:
+    """``2024-06`` or ``2022-10-12 to 2024-10-02``: the publication dates of the supporting sources."""
+    if not found.earliest:
+        return ""
+    return found.earliest if found.latest == found.earliest else f"{found.earliest} to {found.latest}"
+
+
+def _of(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 @claim.command("list")
-@click.option("--order", type=click.Choice(list(claims_domain.CLAIM_ORDERS)), default="created", show_default=True)
+@click.option("--order", type=click.Choice(list(claims_domain.CLAIM_ORDERS)), default="created", show_default=True,
+              help="weakest: fewest outlets first; reliability: best grade first; earliest/latest: by evidence date.")
 @json_option
 @with_case
 def list_(case: CaseFile, order: str, as_json: bool) -> None:
-    """List claims with their evidence: supporting and contradicting excerpts, sources, outlets.
+    """List claims with their corroboration: supporting and contradicting excerpts, the distinct
+    sources and outlets behind each, the best reliability grade and the earliest and latest
+    publication dates of the supporting sources.
 
-    A claim whose evidence comes from a single outlet is marked "one outlet".
+    A claim whose supporting evidence comes from a single outlet is marked "one outlet"; one with
+    none, "unsupported".
 
     Example: evidence-tui claim list --order weakest
     """
@@ -52,17 +80,23 @@ def list_(case: CaseFile, order: str, as_json: bool) -> None:
     if as_json:
         print_json([c.as_dict() for c in rows])
         return
-    table = Table("id", "statement", "type", "cred.", "+", "-", "sources", "outlets", "best", "dates", title=f"{len(rows)} claims")
+    # The figures keep their width; the statement (and the type, left out below 100 columns so that
+    # every figure fits in 80) take what is left. "src/out": the distinct sources and outlets behind
+    # the supporting (then the contradicting) excerpts.
+    with_type = console.width >= 100
+    table = Table(title=f"{len(rows)} claims", box=box.SIMPLE_HEAD, pad_edge=False, padding=0)
+    table.add_column("id", min_width=8)
+    table.add_column("statement", min_width=10)
+    if with_type:
+        table.add_column("type", max_width=20)
+    for header, width in (("cred.", 5), ("for", 3), ("src/out", 11), ("against", 7), ("src/out", 7), ("rel.", 4)):
+        table.add_column(header, min_width=len(header), max_width=width, justify="left" if header in ("src/out", "rel.") else "right")
+    table.add_column("published", min_width=10, max_width=10)
     for c in rows:
-        outlets = Text(str(c.outlets))
-        if c.single_outlet:
-            outlets.append(" one outlet", style="yellow")
-        elif c.unsupported:
-            outlets.append(" no evidence", style="red")
-        dates = f"{c.earliest or ''}..{c.latest or ''}" if c.earliest else ""
         table.add_row(
-            c.short_id, safe(c.statement), safe(c.claim_type), str(c.credibility or ""), str(c.supporting),
-            str(c.contradicting), str(c.sources), outlets, c.best_reliability or "", dates,
+            c.short_id, safe(c.statement), *([safe(c.claim_type)] if with_type else []), str(c.credibility or ""),
+            str(c.supporting), _sources_outlets(c), str(c.contradicting),
+            f"{c.sources_against}/{c.outlets_against}", c.best_reliability or "", _dates(c),
         )
     console.print(table)
 
@@ -72,7 +106,7 @@ def list_(case: CaseFile, order: str, as_json: bool) -> None:
 @json_option
 @with_case
 def show(case: CaseFile, claim_ref: str, as_json: bool) -> None:
-    """Show a claim with every piece of evidence, earliest first.
+    """Show a claim, its corroboration and every piece of evidence, earliest first.
 
     Example: evidence-tui claim show 5e7a
     """
@@ -82,7 +116,18 @@ def show(case: CaseFile, claim_ref: str, as_json: bool) -> None:
         print_json({**found.as_dict(), "evidence": [e.__dict__ for e in evidence]})
         return
     console.print(Text(inert_line(found.statement), style="bold"), soft_wrap=True)
-    console.print(f"{found.sources} sources, {found.outlets} outlets" + (" (one outlet)" if found.single_outlet else ""))
+    figures = Text(f"for: {_of(found.supporting, 'excerpt')}, {_of(found.sources, 'source')} in {_of(found.outlets, 'outlet')}")
+    if found.unsupported:
+        figures.append(" (unsupported)", style="red")
+    elif found.single_outlet:
+        figures.append(" (one outlet: not independently corroborated)", style="yellow")
+    if found.best_reliability:
+        figures.append(f"; best reliability {found.best_reliability} ({claims_domain.RELIABILITY[found.best_reliability]})")
+    if found.earliest:
+        figures.append(f"; published {_dates(found)}")
+    console.print(figures, soft_wrap=True)
+    console.print(f"against: {_of(found.contradicting, 'excerpt')}, {_of(found.sources_against, 'source')} in "
+                  f"{_of(found.outlets_against, 'outlet')}", soft_wrap=True, markup=False)
     table = Table("stance", "source", "outlet", "published", "rel.", "quote")
     for e in evidence:
         table.add_row(e.stance, safe(e.source_title), safe(e.outlet), e.published or "", e.reliability or "", safe(e.quote or "(whole source)"))

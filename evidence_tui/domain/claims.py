@@ -2,8 +2,14 @@
 
 Corroboration counts distinct sources and distinct outlets behind a claim: ten excerpts from one
 outlet are one voice. A source without a known outlet counts as its own outlet. Only supporting
-evidence corroborates: contradicting excerpts are counted apart (``contradicting``) and never make
-a claim look better sourced.
+evidence corroborates: contradicting excerpts are counted apart (``contradicting``, with the distinct
+sources and outlets behind them in ``sources_against`` / ``outlets_against``) and never make a claim
+look better sourced.
+
+The best reliability is the best Admiralty grade among the supporting sources (A best ... F; an
+ungraded source counts for nothing). The evidence dates are the supporting sources' publication
+dates, kept at their precision: a month ("2024-06") may be any day of that month, so it is the
+earliest date when compared with "2024-06-15" and also the latest.
 """
 
 from __future__ import annotations
@@ -17,19 +23,35 @@ from evidence_tui.errors import Invalid
 from evidence_tui.store import CaseFile, new_id, operation, utc_now
 from evidence_tui.store.schema import CLAIM_EXCERPT_STANCES, CLAIM_SOURCE_STANCES
 
-_SELECT = """
+# The Admiralty (NATO) scale for the reliability of a source.
+RELIABILITY = {
+    "A": "completely reliable",
+    "B": "usually reliable",
+    "C": "fairly reliable",
+    "D": "not usually reliable",
+    "E": "unreliable",
+    "F": "reliability cannot be judged",
+}
+
+# A date of year or month precision ("2024", "2024-06") is padded with "-99" to compare as the end
+# of its period when looking for the latest date ("2024-06" is later than "2024-06-15"); unpadded, it
+# already sorts as the start of its period for the earliest. Real months and days are never 99.
+_LATEST_KEY = "s.published || substr('-99-99', length(s.published) - 3)"
+
+_SELECT = f"""
 WITH evidence AS (
-    SELECT x.claim_id, e.source_id FROM claim_excerpts x JOIN excerpts e ON e.id = x.excerpt_id
-    WHERE x.stance = 'supports'
+    SELECT x.claim_id, x.stance, e.source_id FROM claim_excerpts x JOIN excerpts e ON e.id = x.excerpt_id
     UNION ALL
-    SELECT claim_id, source_id FROM claim_sources WHERE stance = 'supports'
+    SELECT claim_id, stance, source_id FROM claim_sources WHERE stance IN ('supports', 'contradicts')
 ), behind AS (
     SELECT v.claim_id,
-           count(DISTINCT v.source_id) AS sources,
-           count(DISTINCT coalesce(lower(s.outlet), 'source:' || s.id)) AS outlets,
-           min(s.reliability) AS best_reliability,
-           min(s.published) AS earliest,
-           max(s.published) AS latest
+           count(DISTINCT v.source_id) FILTER (WHERE v.stance = 'supports') AS sources,
+           count(DISTINCT coalesce(lower(s.outlet), 'source:' || s.id)) FILTER (WHERE v.stance = 'supports') AS outlets,
+           count(DISTINCT v.source_id) FILTER (WHERE v.stance = 'contradicts') AS sources_against,
+           count(DISTINCT coalesce(lower(s.outlet), 'source:' || s.id)) FILTER (WHERE v.stance = 'contradicts') AS outlets_against,
+           min(s.reliability) FILTER (WHERE v.stance = 'supports') AS best_reliability,
+           min(s.published) FILTER (WHERE v.stance = 'supports') AS earliest,
+           max({_LATEST_KEY}) FILTER (WHERE v.stance = 'supports') AS latest_key
     FROM evidence v JOIN sources s ON s.id = v.source_id
     GROUP BY v.claim_id
 )
@@ -37,18 +59,29 @@ SELECT c.id, c.statement, t.name AS claim_type, c.credibility, c.notes,
        (SELECT count(*) FROM claim_excerpts x WHERE x.claim_id = c.id AND x.stance = 'supports') AS supporting,
        (SELECT count(*) FROM claim_excerpts x WHERE x.claim_id = c.id AND x.stance = 'contradicts') AS contradicting,
        coalesce(b.sources, 0) AS sources, coalesce(b.outlets, 0) AS outlets,
-       b.best_reliability, b.earliest, b.latest
+       coalesce(b.sources_against, 0) AS sources_against, coalesce(b.outlets_against, 0) AS outlets_against,
+       b.best_reliability, b.earliest, replace(b.latest_key, '-99', '') AS latest
 FROM claims c
 LEFT JOIN claim_types t ON t.id = c.claim_type_id
 LEFT JOIN behind b ON b.claim_id = c.id
 """
 
+_BY_STATEMENT = "c.statement COLLATE NOCASE"
+
+# Each order ends on the statement, so equal figures keep a stable, readable order.
 CLAIM_ORDERS = {
-    "statement": "c.statement COLLATE NOCASE",
-    "sources": "sources DESC, outlets DESC, c.statement COLLATE NOCASE",
-    "outlets": "outlets DESC, sources DESC, c.statement COLLATE NOCASE",
-    "weakest": "outlets, sources, c.statement COLLATE NOCASE",
     "created": "c.created_at, c.rowid",
+    "sources": f"sources DESC, outlets DESC, {_BY_STATEMENT}",
+    "outlets": f"outlets DESC, sources DESC, {_BY_STATEMENT}",
+    "weakest": f"outlets, sources, {_BY_STATEMENT}",
+    "supporting": f"supporting DESC, sources DESC, {_BY_STATEMENT}",
+    "contradicting": f"contradicting DESC, sources_against DESC, {_BY_STATEMENT}",
+    # A best; F and ungraded last.
+    "reliability": f"b.best_reliability IS NULL, b.best_reliability, outlets DESC, {_BY_STATEMENT}",
+    # Undated claims last in both.
+    "earliest": f"b.earliest IS NULL, b.earliest, {_BY_STATEMENT}",
+    "latest": f"b.latest_key IS NULL, b.latest_key DESC, {_BY_STATEMENT}",
+    "statement": _BY_STATEMENT,
 }
 
 

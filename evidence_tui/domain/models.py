@@ -193,7 +193,14 @@ class Entity:
 
 @dataclass(frozen=True)
 class Claim:
-    """A statement in the researcher's words, with its evidence counts (corroboration)."""
+    """A statement in the researcher's words, with its evidence counts (corroboration).
+
+    ``supporting`` / ``contradicting`` count excerpts; ``sources`` / ``outlets`` are the distinct
+    sources and outlets behind the supporting evidence (excerpts and whole sources), and
+    ``sources_against`` / ``outlets_against`` those behind the contradicting evidence.
+    ``best_reliability`` (A best ... F), ``earliest`` and ``latest`` (publication dates at their
+    precision: "2024", "2024-06" or "2024-06-15") describe the supporting sources only.
+    """
 
     id: str
     statement: str
@@ -204,6 +211,8 @@ class Claim:
     contradicting: int = 0
     sources: int = 0
     outlets: int = 0
+    sources_against: int = 0
+    outlets_against: int = 0
     best_reliability: str | None = None
     earliest: str | None = None
     latest: str | None = None
@@ -236,6 +245,8 @@ class Claim:
             "contradicting": self.contradicting,
             "sources": self.sources,
             "outlets": self.outlets,
+            "sources_against": self.sources_against,
+            "outlets_against": self.outlets_against,
             "best_reliability": self.best_reliability,
             "earliest": self.earliest,
             "latest": self.latest,

@@ -2,8 +2,10 @@
 
 Corroboration counts distinct sources and distinct outlets: a claim resting on one outlet (however
 many excerpts) is marked "one outlet", as it is not independently corroborated; one no source
-supports yet is marked "unsupported". Claims number in
-the hundreds, so they are loaded whole (in a worker) and sorted by the domain.
+supports yet is marked "unsupported". The table shows the supporting excerpts with the sources and
+outlets behind them, the contradicting ones likewise, the best reliability grade and the earliest
+and latest publication dates of the supporting sources; ``o`` / ``O`` sort by each of them. Claims
+number in the hundreds, so they are loaded whole (in a worker) and sorted by the domain.
 """
 
 from __future__ import annotations
@@ -27,21 +29,28 @@ from evidence_tui.tui.screens.base import EvidenceScreen, Footer
 from evidence_tui.tui.screens.picker import Picked, PickerItem, PickerScreen
 from evidence_tui.tui.screens.prompt import ConfirmScreen, TextPrompt
 from evidence_tui.tui.widgets.claims_rows import (
-    CLAIM_COLUMNS,
     CREDIBILITY,
     EVIDENCE_COLUMNS,
+    claim_columns,
     claim_row,
     claim_summary,
     evidence_row,
 )
 from evidence_tui.tui.widgets.virtual_table import CallbackSource, Row, VirtualTable
 
-ORDERS = ("created", "sources", "outlets", "weakest", "statement")
+# The cycle of ``o`` (``O`` goes back): every figure of the table can order it.
+ORDERS = ("created", "sources", "outlets", "weakest", "supporting", "contradicting", "reliability",
+          "earliest", "latest", "statement")
 ORDER_LABELS = {
     "created": "date added",
     "sources": "most sources first",
     "outlets": "most outlets first",
     "weakest": "weakest corroboration first",
+    "supporting": "most supporting excerpts first",
+    "contradicting": "most contradicting excerpts first",
+    "reliability": "best reliability first",
+    "earliest": "earliest evidence first",
+    "latest": "latest evidence first",
     "statement": "statement",
 }
 
@@ -93,7 +102,10 @@ class ClaimsScreen(EvidenceScreen):
         Binding("r", "edit", "Reword", id="claims.edit", tooltip="Edit the statement of the claim under the cursor"),
         Binding("g", "grade", "Grade", id="claims.grade", tooltip="Grade the claim's credibility: 1 confirmed ... 6 cannot be judged"),
         Binding("t", "set_type", "Type", id="claims.type", tooltip="Change the claim type of the claim under the cursor"),
-        Binding("o", "sort", "Sort", id="claims.sort", tooltip="Sort by date added, sources, outlets, weakest first, statement (cycles)"),
+        Binding("o", "sort(1)", "Sort", id="claims.sort",
+                tooltip="Sort by the next figure: date added, sources, outlets, weakest first, supporting, "
+                        "contradicting, best reliability, earliest, latest evidence, statement (cycles)"),
+        Binding("O", "sort(-1)", "Sort back", show=False, id="claims.sort_back", tooltip="Sort by the previous figure (o backwards)"),
         Binding("x", "delete", "Delete", id="claims.delete", tooltip="Delete the claim under the cursor (asks first; its evidence stays)"),
         Binding("u", "undo", "Undo", show=False, id="claims.undo", tooltip="Undo your last change"),
     ]
@@ -108,7 +120,7 @@ class ClaimsScreen(EvidenceScreen):
     def compose(self) -> ComposeResult:
         """The table, the highlighted claim in full, a status line."""
         yield from self.compose_frame()
-        yield VirtualTable(CLAIM_COLUMNS, empty_text="No claims yet: press a to add one, or attach an excerpt to a new claim in the reader (c).",
+        yield VirtualTable(claim_columns(self.order), empty_text="No claims yet: press a to add one, or attach an excerpt to a new claim in the reader (c).",
                            id="claims-table")
         yield Static(id="claims-summary")
         yield Static(id="claims-status", classes="status-line")
@@ -151,6 +163,7 @@ class ClaimsScreen(EvidenceScreen):
         keep = self._select_id or (current.key if current else None)
         self._select_id = None
         self.claims = found
+        self.table.columns = claim_columns(order)
         self.table.set_source(_list_source([claim_row(c, colours) for c in found]), count=len(found), keep_cursor=True)
         index = next((i for i, c in enumerate(found) if c.id == keep), None)
         if index is not None:
@@ -164,7 +177,7 @@ class ClaimsScreen(EvidenceScreen):
             status.append(f" · {single} on one outlet", style="yellow")
         if unsupported:
             status.append(f" · {unsupported} unsupported", style="red")
-        status.append("   Enter: the evidence · o sort", style="dim italic")
+        status.append("   Enter: the evidence · o/O sort", style="dim italic")
         self.query_one("#claims-status", Static).update(status)
 
     def current_claim(self) -> Claim | None:
@@ -191,9 +204,9 @@ class ClaimsScreen(EvidenceScreen):
     def _open(self, event: VirtualTable.RowSelected) -> None:
         self.app.push_screen(ClaimEvidenceScreen(event.row.key))
 
-    def action_sort(self) -> None:
-        """Sort by the next order in turn."""
-        self.order = ORDERS[(ORDERS.index(self.order) + 1) % len(ORDERS)]
+    def action_sort(self, step: int = 1) -> None:
+        """Sort by the next order in turn (``step`` -1: the previous one)."""
+        self.order = ORDERS[(ORDERS.index(self.order) + step) % len(ORDERS)]
         self.reload()
         self.notify(f"Sorted by {ORDER_LABELS[self.order]}")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from evidence_tui.domain.claims import Evidence
+from evidence_tui.domain.claims import RELIABILITY, Evidence
 from evidence_tui.domain.models import Claim
 from evidence_tui.textsafety import inert_line
 from evidence_tui.tui.widgets.virtual_table import Column, Row
@@ -26,17 +26,43 @@ CREDIBILITY_STYLES = {1: "green", 2: "green", 3: "yellow", 4: "red", 5: "red", 6
 
 STANCE_STYLES = {"supports": "green", "contradicts": "bold red", "mentions": "dim"}
 
+# Supporting evidence (excerpts, then the distinct sources and outlets behind them), then the
+# contradicting evidence likewise; the best grade and the dates describe the supporting sources.
 CLAIM_COLUMNS = [
     Column("statement", "Claim"),
-    Column("type", "Type", 16),
+    Column("type", "Type", 14),
     Column("credibility", "Cred.", 5, "right"),
-    Column("supporting", "For", 3, "right"),
-    Column("contradicting", "Against", 7, "right"),
-    Column("sources", "Sources", 7, "right"),
+    Column("supporting", "For", 4, "right"),
+    Column("sources", "Src", 4, "right"),
     Column("outlets", "Outlets", 12),
-    Column("reliability", "Rel.", 4),
-    Column("dates", "Evidence published", 21),
+    Column("contradicting", "Against", 8, "right"),
+    Column("sources_against", "Src", 4, "right"),
+    Column("outlets_against", "Out", 4, "right"),
+    Column("reliability", "Rel.", 5),
+    Column("earliest", "Earliest", 10),
+    Column("latest", "Latest", 10),
 ]
+
+# The column each order of the Claims screen sorts by (marked ▾ in the header).
+SORTED_COLUMN = {
+    "statement": "statement",
+    "sources": "sources",
+    "outlets": "outlets",
+    "weakest": "outlets",
+    "supporting": "supporting",
+    "contradicting": "contradicting",
+    "reliability": "reliability",
+    "earliest": "earliest",
+    "latest": "latest",
+}
+
+
+def claim_columns(order: str) -> list[Column]:
+    """The claims table's columns, the one ``order`` sorts by marked with ▾ (▴ for weakest first)."""
+    key = SORTED_COLUMN.get(order)
+    mark = "▴" if order == "weakest" else "▾"
+    return [Column(c.key, c.label + mark, c.width, c.justify) if c.key == key else c for c in CLAIM_COLUMNS]
+
 
 EVIDENCE_COLUMNS = [
     Column("stance", "Stance", 11),
@@ -73,12 +99,21 @@ def outlets_text(claim: Claim) -> Text:
 
 
 def dates_text(earliest: str | None, latest: str | None) -> str:
-    """``2024-06-15`` or ``2022-10-12–2024-10-02`` (publication dates of the evidence)."""
+    """``2024-06-15`` or ``2022-10 to 2024-10-02`` (publication dates of the evidence, at their precision)."""
     if not earliest and not latest:
         return ""
     if earliest == latest or not latest:
         return earliest or ""
-    return f"{earliest or '…'}–{latest}"
+    return f"{earliest or '…'} to {latest}"
+
+
+def reliability_text(grade: str | None) -> str:
+    """``B usually reliable``, or an empty string when no supporting source is graded."""
+    return f"{grade} {RELIABILITY.get(grade, '?')}" if grade else ""
+
+
+def _count(value: int) -> Text:
+    return Text(str(value), style="" if value else "dim")
 
 
 def claim_row(claim: Claim, colours: dict[str, str | None]) -> Row:
@@ -91,13 +126,24 @@ def claim_row(claim: Claim, colours: dict[str, str | None]) -> Row:
         "statement": Text(inert_line(claim.statement)),
         "type": claim_type,
         "credibility": credibility_digit(claim.credibility),
-        "supporting": str(claim.supporting),
-        "contradicting": Text(str(claim.contradicting), style="bold red" if claim.contradicting else "dim"),
-        "sources": str(claim.sources),
+        "supporting": _count(claim.supporting),
+        "sources": _count(claim.sources),
         "outlets": outlets_text(claim),
-        "reliability": claim.best_reliability or "",
-        "dates": dates_text(claim.earliest, claim.latest),
+        "contradicting": Text(str(claim.contradicting), style="bold red" if claim.contradicting else "dim"),
+        "sources_against": Text(str(claim.sources_against), style="red" if claim.sources_against else "dim"),
+        "outlets_against": Text(str(claim.outlets_against), style="red" if claim.outlets_against else "dim"),
+        "reliability": claim.best_reliability or Text("–", style="dim"),
+        "earliest": claim.earliest or Text("–", style="dim"),
+        "latest": claim.latest or Text("–", style="dim"),
     })
+
+
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"
+
+
+def _sources_outlets(sources: int, outlets: int) -> str:
+    return f"{sources} source{_s(sources)} in {outlets} outlet{_s(outlets)}"
 
 
 def claim_summary(claim: Claim) -> Text:
@@ -107,14 +153,19 @@ def claim_summary(claim: Claim) -> Text:
     text.append(inert_line(claim.claim_type) if claim.claim_type else "no claim type", style="" if claim.claim_type else "dim")
     text.append(" · credibility ")
     text.append_text(credibility_text(claim.credibility))
-    text.append(f" · {claim.supporting} supporting, {claim.contradicting} contradicting")
-    text.append(f" · {claim.sources} source{'' if claim.sources == 1 else 's'}, "
-                f"{claim.outlets} outlet{'' if claim.outlets == 1 else 's'}")
+    text.append("\nfor: ", style="dim")
+    text.append(f"{claim.supporting} excerpt{_s(claim.supporting)}")
+    if claim.sources:
+        text.append(f" · {_sources_outlets(claim.sources, claim.outlets)}")
     if claim.best_reliability:
-        text.append(f" · best reliability {claim.best_reliability}")
+        text.append(f" · best reliability {reliability_text(claim.best_reliability)}")
     dates = dates_text(claim.earliest, claim.latest)
     if dates:
         text.append(f" · published {dates}")
+    text.append("\nagainst: ", style="dim")
+    text.append(f"{claim.contradicting} excerpt{_s(claim.contradicting)}", style="bold red" if claim.contradicting else "")
+    if claim.sources_against:
+        text.append(f" · {_sources_outlets(claim.sources_against, claim.outlets_against)}")
     if claim.unsupported:
         text.append("\nUnsupported: no source supports it yet (attach excerpts in the reader with c).", style="italic red")
     elif claim.single_outlet:
