@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from rich.text import Text
 from textual import on
@@ -14,7 +15,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from evidence_tui.textsafety import inert_line
+from evidence_tui.textsafety import inert, inert_line
+
+
+# An absolute path: subclasses elsewhere (the codebook's prompts) would look next to themselves.
+DIALOGS_CSS = str(Path(__file__).with_name("dialogs.tcss"))
 
 
 @dataclass(frozen=True)
@@ -35,8 +40,19 @@ class Picked:
     created: bool = False
 
 
+def title_text(title: str | Text) -> Text:
+    """A dialog's title as Text: a string is shown literally (a claim type or entity called "[/]"
+    is a name, not markup) and inert; a Text the caller styled is kept."""
+    return title if isinstance(title, Text) else Text(inert(title))
+
+
 class PickerScreen(ModalScreen[Picked | None]):
-    """Choose one of ``items`` by typing part of it; with ``allow_create`` a new name is offered."""
+    """Choose one of ``items`` by typing part of it; with ``allow_create`` a new name is offered.
+
+    ``title`` is shown literally when it is a string (never as markup); pass a ``Text`` to style it.
+    """
+
+    CSS_PATH = DIALOGS_CSS
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="picker.cancel", tooltip="Close without choosing"),
@@ -44,7 +60,7 @@ class PickerScreen(ModalScreen[Picked | None]):
         Binding("up", "cursor_up", "Previous", show=False, id="picker.up"),
     ]
 
-    def __init__(self, title: str, items: list[PickerItem], *, allow_create: bool = False, create_label: str = "Create") -> None:
+    def __init__(self, title: str | Text, items: list[PickerItem], *, allow_create: bool = False, create_label: str = "Create") -> None:
         super().__init__()
         self.title_text = title
         self.items = items
@@ -54,7 +70,7 @@ class PickerScreen(ModalScreen[Picked | None]):
     def compose(self) -> ComposeResult:
         """The title, the query box and the list."""
         with Vertical(id="picker"):
-            yield Label(self.title_text, id="picker-title")
+            yield Label(title_text(self.title_text), id="picker-title", markup=False)
             yield Input(placeholder="type to filter" + (", or a new name" if self.allow_create else ""), id="picker-input")
             yield OptionList(id="picker-options")
 

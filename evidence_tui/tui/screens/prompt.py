@@ -1,7 +1,12 @@
-"""Small modal dialogs: a one-line or multi-line text prompt, and a yes/no question."""
+"""Small modal dialogs: a one-line or multi-line text prompt, and a yes/no question.
+
+Titles and questions given as strings are shown literally (never as markup): they often quote a
+name or a statement from the case file. Pass a ``Text`` to style them.
+"""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,16 +14,20 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, TextArea
 
+from evidence_tui.tui.screens.picker import DIALOGS_CSS, title_text
+
 
 class TextPrompt(ModalScreen[str | None]):
     """Ask for a line of text (Enter saves) or, with ``multiline``, a note (ctrl+s saves)."""
+
+    CSS_PATH = DIALOGS_CSS
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="prompt.cancel", tooltip="Close without saving"),
         Binding("ctrl+s", "save", "Save", id="prompt.save", tooltip="Save and close"),
     ]
 
-    def __init__(self, title: str, value: str = "", *, multiline: bool = False, placeholder: str = "") -> None:
+    def __init__(self, title: str | Text, value: str = "", *, multiline: bool = False, placeholder: str = "") -> None:
         super().__init__()
         self.title_text = title
         self.value = value
@@ -28,7 +37,7 @@ class TextPrompt(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         """The title and the editor."""
         with Vertical(id="prompt"):
-            yield Label(self.title_text, id="prompt-title")
+            yield Label(title_text(self.title_text), id="prompt-title", markup=False)
             if self.multiline:
                 yield TextArea(self.value, id="prompt-area", soft_wrap=True)
                 yield Label("ctrl+s save · escape cancel", classes="dim")
@@ -54,21 +63,26 @@ class TextPrompt(ModalScreen[str | None]):
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    """Ask a yes/no question: y or Enter says yes, n or escape says no."""
+    """Ask a yes/no question, safe by default: y says yes; n, escape and Enter say no.
 
+    "No" has the focus, so Enter never destroys anything by accident; to say yes with Enter, Tab
+    to "Yes" first (a focused button takes Enter for itself).
+    """
+
+    CSS_PATH = DIALOGS_CSS
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes", id="confirm.yes", tooltip="Yes, go ahead"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no", tooltip="No, leave it"),
+        Binding("y,Y", "answer(True)", "Yes", id="confirm.yes", tooltip="Yes, go ahead"),
+        Binding("n,N,escape,enter", "answer(False)", "No", id="confirm.no", tooltip="No, leave it (Enter says no too)"),
     ]
 
-    def __init__(self, question: str) -> None:
+    def __init__(self, question: str | Text) -> None:
         super().__init__()
         self.question = question
 
     def compose(self) -> ComposeResult:
         """The question and two buttons."""
         with Vertical(id="confirm"):
-            yield Label(self.question, id="confirm-question")
+            yield Label(title_text(self.question), id="confirm-question", markup=False)
             with Horizontal(id="confirm-buttons"):
                 yield Button("Yes (y)", id="yes", variant="error")
                 yield Button("No (n)", id="no")

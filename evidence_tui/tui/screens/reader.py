@@ -11,7 +11,7 @@ from textual.widgets import Static
 from evidence_tui.domain import codebook, excerpts, sources
 from evidence_tui.domain.models import ClaimType, Excerpt, Source
 from evidence_tui.errors import EvidenceError
-from evidence_tui.textsafety import inert_line
+from evidence_tui.textsafety import colour_or, inert_line
 from evidence_tui.tui.excerpt_actions import ExcerptActions
 from evidence_tui.tui.screens.base import EvidenceScreen, Footer
 from evidence_tui.tui.screens.picker import Picked, PickerItem, PickerScreen
@@ -87,7 +87,8 @@ class ReaderScreen(ExcerptActions, EvidenceScreen):
         self.excerpts = excerpts.excerpts_in_source(self.case, self.source_id)
         self.types = codebook.list_types(self.case)
         self.view.set_marks([
-            Mark(e.id, e.start, e.end, e.claim_types[0].colour if e.claim_types and e.claim_types[0].colour else UNTYPED_COLOUR)
+            # A colour another tool wrote that is no colour: drawn as an untyped excerpt, not a crash.
+            Mark(e.id, e.start, e.end, colour_or(e.claim_types[0].colour if e.claim_types else None, UNTYPED_COLOUR))
             for e in self.excerpts
         ])
 

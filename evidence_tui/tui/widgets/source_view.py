@@ -19,8 +19,12 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from evidence_tui.textsafety import inert
+from evidence_tui.textsafety import colour_or, inert
 from evidence_tui.tui.widgets import text_layout as tl
+
+
+# A mark whose colour cannot be drawn (a bad value in the case file) is drawn in this grey.
+FALLBACK_COLOUR = "#9aa0a6"
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,7 @@ class SourceView(ScrollView, can_focus=True):
         self._layout: tl.Layout | None = None
         self._goal_column: int | None = None
         self._dragging = False
+        self._place_cursor = True  # the first scroll to the cursor puts it a third down, with context below
 
     # -- data down --------------------------------------------------------------------------
 
@@ -105,6 +110,7 @@ class SourceView(ScrollView, can_focus=True):
         self._layout = None
         self.anchor = None
         self.cursor = max(0, min(cursor, len(text)))
+        self._place_cursor = True
         self._relayout()
 
     def set_marks(self, marks: list[Mark]) -> None:
@@ -143,10 +149,13 @@ class SourceView(ScrollView, can_focus=True):
         """Wrap again at the new width."""
         self._relayout()
 
+    # The text is wrapped as it is shown (symbols for controls: one character for one, so the
+    # offsets are the stored text's): a control takes a cell on screen, and the wrapping counts it.
+
     def _relayout(self) -> None:
         width = max(self.scrollable_content_region.width, 10)
-        if self._layout is None or self._layout.width != width or self._layout.text is not self._text:
-            self._layout = tl.Layout(self._text, width)
+        if self._layout is None or self._layout.width != width or self._layout.text is not self._shown:
+            self._layout = tl.Layout(self._shown, width)
         self.virtual_size = Size(width, len(self._layout.lines))
         self._scroll_to_cursor()
         self.refresh()
@@ -155,7 +164,7 @@ class SourceView(ScrollView, can_focus=True):
     def layout_lines(self) -> tl.Layout:
         """The current wrapping (made on first use)."""
         if self._layout is None:
-            self._layout = tl.Layout(self._text, max(self.scrollable_content_region.width, 10))
+            self._layout = tl.Layout(self._shown, max(self.scrollable_content_region.width, 10))
         return self._layout
 
     # -- drawing ----------------------------------------------------------------------------
@@ -174,13 +183,14 @@ class SourceView(ScrollView, can_focus=True):
         for mark in self.marks:
             if mark.end <= start or mark.start >= end:
                 continue
-            line.stylize(Style(color=mark.colour, underline=True, bold=True), max(mark.start, start) - start, min(mark.end, end) - start)
+            colour = colour_or(mark.colour, FALLBACK_COLOUR)
+            line.stylize(Style(color=colour, underline=True, bold=True), max(mark.start, start) - start, min(mark.end, end) - start)
         under = self.marks_at(self.cursor)
         if under:
             current = under[0]
             if current.end > start and current.start < end:
                 line.stylize(
-                    Style(bgcolor=current.colour, color="black"),
+                    Style(bgcolor=colour_or(current.colour, FALLBACK_COLOUR), color="black"),
                     max(current.start, start) - start, min(current.end, end) - start,
                 )
         if self.anchor is not None:
@@ -217,10 +227,15 @@ class SourceView(ScrollView, can_focus=True):
 
     def _scroll_to_cursor(self) -> None:
         if not self.size.height:
-            return
+            return  # not laid out yet: on_resize comes back here
         line = self.layout_lines.line_of(self.cursor)
         top = int(self.scroll_y)
         height = self.scrollable_content_region.height
+        if self._place_cursor:
+            # Opened at an excerpt far down: show it a third of the way down, not on the last row.
+            self._place_cursor = False
+            self.scroll_to(y=max(0, line - height // 3), animate=False, immediate=True)
+            return
         if line < top:
             self.scroll_to(y=line, animate=False, immediate=True)
         elif line >= top + height:

@@ -1,0 +1,148 @@
+"""The small dialogs (picker, text prompt, confirm): titles shown literally and in full, and the
+keys of a yes/no question."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from textual.widgets import Input, Label
+
+from evidence_tui.domain import entities, excerpts, sources
+from evidence_tui.tui.app import EvidenceApp
+from evidence_tui.tui.screens.picker import PickerItem, PickerScreen
+from evidence_tui.tui.screens.prompt import ConfirmScreen, TextPrompt
+from evidence_tui.tui.screens.reader import ReaderScreen
+
+HOSTILE_TITLES = ["[bold]x", "[/]", "What is '[/]'?", "[link=https://x.example]click[/link] [red]", "a\\[b] [/bold]"]
+
+
+def screen_text(app) -> str:
+    update = app.screen._compositor.render_update(full=True)
+    return "\n".join("".join(segment.text for segment in strip) for strip in update.strips)
+
+
+async def settle(app, pilot) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def dialogs(title: str):
+    return [
+        PickerScreen(title, [PickerItem("1", "one")]),
+        TextPrompt(title, "value"),
+        TextPrompt(title, "note", multiline=True),
+        ConfirmScreen(title),
+    ]
+
+
+@pytest.mark.parametrize("title", HOSTILE_TITLES)
+def test_titles_are_shown_literally_never_as_markup(case, title):
+    async def run():
+        app = EvidenceApp(case, mode="claims")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            for dialog in dialogs(title):
+                app.push_screen(dialog)
+                await settle(app, pilot)
+                assert app.screen is dialog
+                assert title in screen_text(app)
+                await pilot.press("escape")
+                await settle(app, pilot)
+
+    asyncio.run(run())
+
+
+def test_a_new_entity_named_like_markup_is_asked_about_literally(case):
+    source_id = sources.import_text(case, b"Title\n\nA commander gave the order.\n", "t.txt").source_id
+    excerpt = excerpts.add_excerpt(case, source_id, quote="A commander gave the order.")
+
+    class ReaderApp(EvidenceApp):
+        DEFAULT_MODE = "claims"
+
+        def on_mount(self) -> None:
+            super().on_mount()
+            self.push_screen(ReaderScreen(source_id, cursor=excerpt.start))
+
+    async def run():
+        app = ReaderApp(case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("e")
+            await settle(app, pilot)
+            app.screen.query_one(Input).value = "[/]"
+            await pilot.press("enter")  # "New entity '[/]'"
+            await settle(app, pilot)
+            assert isinstance(app.screen, PickerScreen)
+            assert "What is '[/]'?" in screen_text(app)
+            await pilot.press("enter")  # the first kind
+            await settle(app, pilot)
+            (made,) = entities.list_entities(case)
+            assert made.name == "[/]"
+            assert [e.name for e in excerpts.get_excerpt(case, excerpt.id).entities] == ["[/]"]
+
+    asyncio.run(run())
+
+
+# -- long titles wrap inside the dialog ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("index", range(4))
+def test_long_titles_wrap_to_the_dialog_width(case, index):
+    words = " ".join(f"word{n:02d}" for n in range(40))  # 279 characters: four lines in 80 columns
+
+    async def run():
+        app = EvidenceApp(case, mode="claims")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            dialog = dialogs(words)[index]
+            app.push_screen(dialog)
+            await settle(app, pilot)
+            label = dialog.query(Label).first()
+            container = label.parent
+            assert label.region.width == container.content_region.width
+            assert label.region.height >= 4
+            shown = " ".join(screen_text(app).split())
+            assert "word00" in shown and "word39" in shown
+
+    asyncio.run(run())
+
+
+# -- a yes/no question: Enter is the safe answer -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "keys, answer",
+    [(["y"], True), (["n"], False), (["escape"], False), (["enter"], False), (["Y"], True), (["N"], False)],
+)
+def test_confirm_keys(case, keys, answer):
+    async def run():
+        app = EvidenceApp(case, mode="claims")
+        answers: list[bool | None] = []
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            app.push_screen(ConfirmScreen("Delete everything?"), answers.append)
+            await settle(app, pilot)
+            await pilot.press(*keys)
+            await settle(app, pilot)
+            assert answers == [answer]
+
+    asyncio.run(run())
+
+
+def test_enter_says_no_even_when_no_button_has_focus(case):
+    async def run():
+        app = EvidenceApp(case, mode="claims")
+        answers: list[bool | None] = []
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            dialog = ConfirmScreen("Delete everything?")
+            app.push_screen(dialog, answers.append)
+            await settle(app, pilot)
+            dialog.set_focus(None)
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert answers == [False]
+
+    asyncio.run(run())
