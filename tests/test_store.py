@@ -148,3 +148,19 @@ def test_each_thread_gets_its_own_connection(case):
     thread.start()
     thread.join()
     assert seen[0] is not case.db.conn
+
+
+def test_connections_of_finished_threads_are_forgotten(case):
+    """A thread that ended leaves no connection in the case file's list (the collector closes it)."""
+    import threading
+
+    case.db.conn.execute("SELECT 1")
+    for _ in range(20):
+        worker = threading.Thread(target=lambda: case.db.conn.execute("SELECT count(*) FROM sources").fetchone())
+        worker.start()
+        worker.join()
+    case.db.conn.execute("SELECT 1")
+    worker = threading.Thread(target=lambda: case.db.conn.execute("SELECT 1").fetchone())
+    worker.start()
+    worker.join()  # its connection pruned the 20 before it
+    assert len(case._connections) == 2  # the main thread's and the last worker's

@@ -49,7 +49,7 @@ class CaseFile:
         # Who the changes are logged under (the reviewer's name; see config.reviewer_name).
         self.actor = actor
         self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
+        self._connections: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._lock = threading.Lock()
         # True when ``open`` made the file just now (no rolling backup of an empty file).
         self.created = False
@@ -196,7 +196,12 @@ class CaseFile:
         except crypto.DatabaseError as error:
             raise CaseFileError(f"{self.path}: {_describe_sqlite_error(error)}") from None
         with self._lock:
-            self._connections.append(conn)
+            # A thread worker's connection outlives its thread only through this list (its
+            # thread-local slot goes with the thread): forget those of finished threads, and the
+            # garbage collector closes them. Without this, an app that runs a worker per keystroke
+            # would hold a connection (and a file descriptor) for every keystroke of the session.
+            self._connections = [(thread, kept) for thread, kept in self._connections if thread.is_alive()]
+            self._connections.append((threading.current_thread(), conn))
         return conn
 
     @contextmanager
@@ -227,7 +232,7 @@ class CaseFile:
         """Close every connection this case file opened (on any thread)."""
         with self._lock:
             connections, self._connections = self._connections, []
-        for conn in connections:
+        for _thread, conn in connections:
             try:
                 conn.close()
             except crypto.ProgrammingError:
