@@ -17,7 +17,6 @@ from click.testing import CliRunner
 from evidence_tui.cli import cli
 from evidence_tui.config import data_dir
 from evidence_tui.domain import codebook as codebook_domain
-from evidence_tui.domain import sources as sources_domain
 from evidence_tui.store import CaseFile
 from evidence_tui.store import backup as backups
 from evidence_tui.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION

@@ -15,17 +15,7 @@ from evidence_tui.tui.screens.prompt import ConfirmScreen, TextPrompt
 from evidence_tui.tui.screens.reader import ReaderScreen
 from evidence_tui.tui.widgets.claims_rows import SORTED_COLUMN
 from tests.test_domain_claims import build_corroboration_case
-from tests.tui_util import static_text
-
-
-async def settle(app, pilot) -> None:
-    """Let workers finish, including those started by others finishing (a write, then the reload)."""
-    await pilot.pause()
-    for _ in range(10):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if all(worker.is_finished for worker in app.workers):
-            break
+from tests.tui_util import settle, static_text
 
 
 def row_ids(screen) -> list[str]:

@@ -17,6 +17,7 @@ from evidence_tui.tui.screens.codebook import CodebookScreen
 from evidence_tui.tui.screens.picker import Picked, PickerScreen
 from evidence_tui.tui.screens.prompt import ConfirmScreen
 from evidence_tui.tui.widgets.codebook_prompt import CheckedPrompt
+from tests.tui_util import settle
 
 SIZE = (120, 40)
 
@@ -40,14 +41,6 @@ def run(case, body: Callable[[EvidenceApp, Pilot, CodebookScreen], Awaitable[Non
             await body(app, pilot, screen)
 
     asyncio.run(main())
-
-
-async def settle(app: EvidenceApp, pilot: Pilot) -> None:
-    """Let background writes finish and the screen redraw."""
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def answer(app: EvidenceApp, pilot: Pilot, text: str) -> None:

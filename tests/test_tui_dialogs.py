@@ -13,6 +13,7 @@ from evidence_tui.tui.app import EvidenceApp
 from evidence_tui.tui.screens.picker import PickerItem, PickerScreen
 from evidence_tui.tui.screens.prompt import ConfirmScreen, TextPrompt
 from evidence_tui.tui.screens.reader import ReaderScreen
+from tests.tui_util import settle
 
 HOSTILE_TITLES = ["[bold]x", "[/]", "What is '[/]'?", "[link=https://x.example]click[/link] [red]", "a\\[b] [/bold]"]
 
@@ -20,12 +21,6 @@ HOSTILE_TITLES = ["[bold]x", "[/]", "What is '[/]'?", "[link=https://x.example]c
 def screen_text(app) -> str:
     update = app.screen._compositor.render_update(full=True)
     return "\n".join("".join(segment.text for segment in strip) for strip in update.strips)
-
-
-async def settle(app, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def dialogs(title: str):

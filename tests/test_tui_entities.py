@@ -18,6 +18,7 @@ from evidence_tui.tui.screens.picker import PickerScreen
 from evidence_tui.tui.screens.prompt import ConfirmScreen
 from evidence_tui.tui.screens.reader import ReaderScreen
 from evidence_tui.tui.widgets.codebook_prompt import CheckedPrompt
+from tests.tui_util import settle
 
 SIZE = (120, 40)
 KYSLYTSYA = "Sergiy Kyslytsya"
@@ -41,13 +42,6 @@ def run(case, body: Callable[[EvidenceApp, Pilot, EntitiesScreen], Awaitable[Non
             await body(app, pilot, app.screen)
 
     asyncio.run(main())
-
-
-async def settle(app: EvidenceApp, pilot: Pilot) -> None:
-    """Let background work finish and the screen redraw (twice: results may queue more)."""
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def answer(app: EvidenceApp, pilot: Pilot, text: str) -> None:

@@ -14,17 +14,7 @@ from evidence_tui.tui.screens.excerpts import ExcerptsScreen, show_excerpts
 from evidence_tui.tui.screens.picker import PickerScreen
 from evidence_tui.tui.screens.prompt import ConfirmScreen
 from evidence_tui.tui.screens.reader import ReaderScreen
-from tests.tui_util import static_text
-
-
-async def settle(app, pilot) -> None:
-    """Let workers finish, including those started by others finishing (a write, then the reload)."""
-    await pilot.pause()
-    for _ in range(10):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if all(worker.is_finished for worker in app.workers):
-            break
+from tests.tui_util import settle, static_text
 
 
 def row_ids(screen: ExcerptsScreen) -> list[str]:

@@ -18,16 +18,7 @@ from evidence_tui.tui.screens.excerpts import ExcerptsScreen
 from evidence_tui.tui.screens.export_dialog import ExportDialog, default_export_path
 from evidence_tui.tui.screens.library import LibraryScreen
 from evidence_tui.tui.screens.prompt import ConfirmScreen
-
-
-async def settle(app, pilot) -> None:
-    """Let workers finish, including those started by others finishing."""
-    await pilot.pause()
-    for _ in range(20):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if all(worker.is_finished for worker in app.workers):
-            break
+from tests.tui_util import settle
 
 
 def notes(app) -> list[str]:

@@ -8,14 +8,7 @@ from evidence_tui.domain import sources
 from evidence_tui.tui.app import EvidenceApp
 from evidence_tui.tui.screens.library import LibraryScreen
 from evidence_tui.tui.screens.reader import ReaderScreen
-from tests.tui_util import static_text
-
-
-async def settle(app, pilot) -> None:
-    """Let workers (counts, writes) finish and the screen redraw."""
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+from tests.tui_util import settle, static_text
 
 
 def table_titles(screen: LibraryScreen) -> list[str]:

@@ -11,17 +11,7 @@ from evidence_tui.tui.app import EvidenceApp
 from evidence_tui.tui.screens.export_dialog import ExportDialog
 from evidence_tui.tui.screens.overview import OverviewScreen
 from evidence_tui.tui.widgets.month_chart import MonthChart, buckets_for, month_span
-from tests.tui_util import static_text
-
-
-async def settle(app, pilot) -> None:
-    """Let workers finish, including those started by others finishing (a write, then the reload)."""
-    await pilot.pause()
-    for _ in range(10):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if all(worker.is_finished for worker in app.workers):
-            break
+from tests.tui_util import settle, static_text
 
 
 async def open_overview(app, pilot) -> OverviewScreen:

@@ -15,19 +15,9 @@ from evidence_tui.tui.screens.picker import PickerScreen
 from evidence_tui.tui.screens.prompt import TextPrompt
 from evidence_tui.tui.screens.review import ReviewScreen
 from tests.test_review import FIRST, SECOND, oldest_ids
-from tests.tui_util import static_text
+from tests.tui_util import settle, static_text
 
 SIZE = (120, 40)
-
-
-async def settle(app, pilot) -> None:
-    """Let workers finish, including those started by others finishing (a write, then the reload)."""
-    await pilot.pause()
-    for _ in range(10):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if all(worker.is_finished for worker in app.workers):
-            break
 
 
 def shown_id(app) -> str | None:

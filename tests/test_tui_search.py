@@ -8,22 +8,11 @@ import threading
 
 from evidence_tui.domain import excerpts, search, sources
 from evidence_tui.domain.filters import ExcerptFilter
-from evidence_tui.domain.search import MARK_START
 from evidence_tui.tui.app import EvidenceApp
 from evidence_tui.tui.screens import search as search_screen
 from evidence_tui.tui.screens.reader import ReaderScreen
 from evidence_tui.tui.screens.search import SearchRequest, SearchScreen
-from tests.tui_util import static_text
-
-
-async def settle(app, pilot) -> None:
-    """Let workers (the debounced search, writes) finish and the screen redraw."""
-    await pilot.pause()
-    for _ in range(10):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if all(worker.is_finished for worker in app.workers):
-            break
+from tests.tui_util import settle, static_text
 
 
 class SearchApp(EvidenceApp):

@@ -15,7 +15,11 @@ def static_text(widget) -> str:
 
 
 async def settle(app, pilot) -> None:
-    """Let workers (counts, writes) finish and the screen redraw."""
+    """Let workers finish, including those that others start as they finish (a write, then the
+    reload it triggers), and the screen redraw."""
     await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    for _ in range(20):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if all(worker.is_finished for worker in app.workers):
+            break
