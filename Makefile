@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[test,crypto]'
+	$(BIN)/python -m pip install -q -e '.[test,crypto,web]'
 	touch $@ $(VENV)/.installed
 
 # Rebuilt only when sample_data/ changes, so tags you add in the demo survive the next `make demo`.

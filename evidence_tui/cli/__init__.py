@@ -13,6 +13,7 @@ from rich.text import Text
 from evidence_tui.cli.claims import claim
 from evidence_tui.cli.codebook import codebook
 from evidence_tui.cli.crypto import decrypt, encrypt, rekey
+from evidence_tui.cli.datasette import datasette_metadata
 from evidence_tui.cli.common import EvidenceGroup, db_option, err_console, is_debug
 from evidence_tui.cli.entities import entity
 from evidence_tui.cli.excerpts import excerpt
@@ -21,6 +22,7 @@ from evidence_tui.cli.maintenance import backup, check, restore
 from evidence_tui.cli.merge import merge
 from evidence_tui.cli.bundle import bundle
 from evidence_tui.cli.misc import log, open_, search, stats, undo
+from evidence_tui.cli.refi import import_qdc, import_qdpx, qdc, qdpx
 from evidence_tui.cli.review import review
 from evidence_tui.cli.sources import import_, init, show, source_group, sources
 from evidence_tui.textsafety import inert_line
@@ -45,10 +47,15 @@ for command in (init, import_, sources, show, source_group, codebook, excerpt, c
 for command in (check, backup, restore):  # evidence_tui/cli/maintenance.py
     cli.add_command(command)
 cli.add_command(review)  # evidence_tui/cli/review.py
+cli.add_command(datasette_metadata)  # evidence_tui/cli/datasette.py
 for command in (merge, bundle):  # evidence_tui/cli/merge.py, evidence_tui/cli/bundle.py
     cli.add_command(command)
 for command in (encrypt, decrypt, rekey):  # evidence_tui/cli/crypto.py
     cli.add_command(command)
+for command in (import_qdc, import_qdpx):  # evidence_tui/cli/refi.py (REFI-QDA)
+    cli.add_command(command)
+for command in (qdc, qdpx):  # export qdc / export qdpx
+    export.add_command(command)
 
 
 def main() -> None:

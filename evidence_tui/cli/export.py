@@ -14,6 +14,7 @@ from rich.text import Text
 from evidence_tui.cli.common import err_console, filter_options, safe, split_filter, with_case
 from evidence_tui.domain.filters import ExcerptFilter
 from evidence_tui.exporters import ExportOptions, export_excerpts, export_to_file
+from evidence_tui.exporters.ftm import export_ftm, export_ftm_to_file
 from evidence_tui.store import CaseFile
 
 
@@ -74,10 +75,46 @@ def csv_(case: CaseFile, output: Path | None, one_row_per_type: bool, excel: boo
 @filter_options
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: standard output).")
 @click.option("--lines", is_flag=True, help="JSON Lines: one object per line.")
+@click.option(
+    "--format", "format_", type=click.Choice(["rows", "w3c"]), default="rows", show_default=True,
+    help="rows: the CSV's columns; w3c: W3C Web Annotations (JSON-LD).",
+)
 @with_case
-def json_(case: CaseFile, output: Path | None, lines: bool, **filters) -> None:
+def json_(case: CaseFile, output: Path | None, lines: bool, format_: str, **filters) -> None:
     """Export excerpts as JSON (the CSV's columns; claim types, claims and entities as lists).
+
+    With --format w3c each excerpt is a W3C Web Annotation on its source, all in one
+    AnnotationCollection (with --lines: one annotation per line): a TextQuoteSelector (exact,
+    prefix, suffix) and a TextPositionSelector (start, end), its claim types as tagging bodies,
+    its note as a commenting body, its author as creator.
 
     Example: evidence-tui export json --entity "Anil Madusanka" -o madusanka.json
     """
-    _export(case, split_filter(filters), output, ExportOptions("json", lines=lines))
+    _export(case, split_filter(filters), output, ExportOptions("json" if format_ == "rows" else "w3c", lines=lines))
+
+
+@export.command("ftm")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: standard output).")
+@click.option("--with-text", is_flag=True, help="Put each source's whole text in its Document (bodyText).")
+@with_case
+def ftm(case: CaseFile, output: Path | None, with_text: bool) -> None:
+    """Export sources, entities, their evidence and claims as FollowTheMoney entities (JSON Lines).
+
+    Sources are Documents; persons Person, organisations and units Organization, places Address,
+    other entities LegalEntity (aliases as alias); each entity linked to an excerpt is a
+    Documentation of the excerpt's source (summary: the quote); each claim is a Note with its
+    entities and, as proof, the documents that support it. Ids are stable (derived from ours).
+    Load it with ftm or Aleph's tools, e.g. `ftm validate -i case.ftm.json`.
+
+    Example: evidence-tui export ftm -o case.ftm.json
+    """
+    if output is None or str(output) == "-":
+        export_ftm(case, _stdout, with_text=with_text)
+        if case.encrypted:
+            err_console.print(Text("note: the export on standard output is plain text, not encrypted like the case file"))
+        return
+    count = export_ftm_to_file(case, output, with_text=with_text)
+    how = "plain text, not encrypted like the case file" if case.encrypted else "plain text"
+    err_console.print(
+        Text(f"{count} entities written to ") + safe(str(output)) + Text(f" ({how}, readable by you only)"), soft_wrap=True
+    )

@@ -21,26 +21,29 @@ from evidence_tui.errors import EvidenceError, Invalid
 from evidence_tui.exporters.csv_export import write_csv
 from evidence_tui.exporters.json_export import write_json
 from evidence_tui.exporters.output import open_private
+from evidence_tui.exporters.w3c import write_w3c
 from evidence_tui.store import CaseFile
 
-FORMATS = ("csv", "json")
+FORMATS = ("csv", "json", "w3c")  # w3c: JSON-LD Web Annotations (exporters/w3c.py)
 _DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
 
 @dataclass(frozen=True)
 class ExportOptions:
-    """How to write the rows: ``format`` csv or json; the others as the CLI's flags."""
+    """How to write the rows: ``format`` csv, json or w3c; the others as the CLI's flags."""
 
     format: str = "csv"
-    lines: bool = False  # JSON Lines (json only)
+    lines: bool = False  # JSON Lines (json and w3c)
     one_row_per_type: bool = False  # csv only
     excel: bool = False  # csv only: a byte-order mark first
     raw: bool = False  # csv only: leave cells a spreadsheet would run as formulas alone
 
     @property
     def suffix(self) -> str:
-        """The file name suffix for this format (``.csv``, ``.json`` or ``.jsonl``)."""
-        return ".jsonl" if self.format == "json" and self.lines else f".{self.format}"
+        """The file name suffix for this format (``.csv``, ``.json``, ``.jsonl`` or ``.jsonld``)."""
+        if self.format in ("json", "w3c") and self.lines:
+            return ".jsonl"
+        return ".jsonld" if self.format == "w3c" else f".{self.format}"
 
 
 def check_date(label: str, value: str | None) -> None:
@@ -75,6 +78,8 @@ def export_excerpts(
     with open_output() as stream:
         if options.format == "csv":
             return write_csv(rows, stream, one_row_per_type=options.one_row_per_type, excel=options.excel, raw=options.raw)
+        if options.format == "w3c":
+            return write_w3c(rows, stream, conn=case.db.conn, lines=options.lines)
         return write_json(rows, stream, lines=options.lines)
 
 

@@ -281,5 +281,94 @@ def _v2_excerpt_credibility(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX reviews_reviewer ON reviews(reviewer, excerpt_id)")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_initial, _v2_excerpt_credibility]
+def _v3_readable_views(conn: sqlite3.Connection) -> None:
+    # Views for people browsing the file with other tools (Datasette, sqlite3, a spreadsheet's
+    # ODBC): no data, only readable joins. Written out here, not imported from the domain, so
+    # that what this migration creates never changes once released. Datasette's metadata
+    # (evidence_tui/datasette.py) describes them.
+    statements = """
+    -- One row per excerpt with the columns of 'evidence-tui export csv' (lists joined with "; "),
+    -- then who tagged it, its credibility and its rowid (for full-text search through excerpts_fts).
+    CREATE VIEW excerpts_export AS
+    SELECT e.id AS excerpt_id, e.source_id, s.title AS source_title, s.outlet, s.author, s.url,
+           s.published, s.published_raw, e.quote, e.prefix AS context_before, e.suffix AS context_after,
+           e.start, e."end" AS "end",
+           (SELECT group_concat(name, '; ') FROM (
+                SELECT t.name FROM excerpt_claim_types x JOIN claim_types t ON t.id = x.claim_type_id
+                WHERE x.excerpt_id = e.id ORDER BY t.position, t.name)) AS claim_types,
+           (SELECT group_concat(label, '; ') FROM (
+                SELECT c.statement || CASE x.stance WHEN 'contradicts' THEN ' (contradicts)' ELSE '' END AS label
+                FROM claim_excerpts x JOIN claims c ON c.id = x.claim_id
+                WHERE x.excerpt_id = e.id ORDER BY label)) AS claims,
+           (SELECT group_concat(label, '; ') FROM (
+                SELECT n.name || CASE WHEN x.role <> '' THEN ' (' || x.role || ')' ELSE '' END AS label
+                FROM excerpt_entities x JOIN entities n ON n.id = x.entity_id
+                WHERE x.excerpt_id = e.id ORDER BY n.name COLLATE NOCASE, x.rowid)) AS entities,
+           e.review_status, e.note, s.reliability, s.sha256 AS source_sha256,
+           coalesce((SELECT max(x.created_at) FROM excerpt_claim_types x WHERE x.excerpt_id = e.id), e.created_at)
+               AS tagged_at,
+           e.author AS tagged_by, e.credibility, e.rowid AS excerpt_rowid
+    FROM sources s CROSS JOIN excerpts e ON e.source_id = s.id;
+
+    -- One row per claim with its corroboration (as 'evidence-tui claim list' counts it): distinct
+    -- sources and outlets behind it, for and against, the best source grade, the evidence dates.
+    CREATE VIEW claims_corroboration AS
+    WITH evidence AS (
+        SELECT x.claim_id, x.stance, e.source_id FROM claim_excerpts x JOIN excerpts e ON e.id = x.excerpt_id
+        UNION ALL
+        SELECT claim_id, stance, source_id FROM claim_sources WHERE stance IN ('supports', 'contradicts')
+    ), behind AS (
+        SELECT v.claim_id,
+               count(DISTINCT v.source_id) FILTER (WHERE v.stance = 'supports') AS sources,
+               count(DISTINCT coalesce(lower(s.outlet), 'source:' || s.id)) FILTER (WHERE v.stance = 'supports') AS outlets,
+               count(DISTINCT v.source_id) FILTER (WHERE v.stance = 'contradicts') AS sources_against,
+               count(DISTINCT coalesce(lower(s.outlet), 'source:' || s.id)) FILTER (WHERE v.stance = 'contradicts')
+                   AS outlets_against,
+               min(s.reliability) FILTER (WHERE v.stance = 'supports') AS best_reliability,
+               min(s.published) FILTER (WHERE v.stance = 'supports') AS earliest,
+               max(s.published || substr('-99-99', length(s.published) - 3)) FILTER (WHERE v.stance = 'supports')
+                   AS latest_key
+        FROM evidence v JOIN sources s ON s.id = v.source_id
+        GROUP BY v.claim_id
+    )
+    SELECT c.id AS claim_id, c.statement, t.name AS claim_type, c.credibility,
+           (SELECT count(*) FROM claim_excerpts x WHERE x.claim_id = c.id AND x.stance = 'supports') AS supporting,
+           (SELECT count(*) FROM claim_excerpts x WHERE x.claim_id = c.id AND x.stance = 'contradicts') AS contradicting,
+           coalesce(b.sources, 0) AS sources, coalesce(b.outlets, 0) AS outlets,
+           coalesce(b.sources_against, 0) AS sources_against, coalesce(b.outlets_against, 0) AS outlets_against,
+           b.best_reliability, b.earliest, replace(b.latest_key, '-99', '') AS latest,
+           (SELECT group_concat(name, '; ') FROM (
+                SELECT n.name FROM claim_entities x JOIN entities n ON n.id = x.entity_id
+                WHERE x.claim_id = c.id ORDER BY n.name)) AS entities,
+           c.notes, c.created_at, c.updated_at
+    FROM claims c
+    LEFT JOIN claim_types t ON t.id = c.claim_type_id
+    LEFT JOIN behind b ON b.claim_id = c.id;
+
+    -- Sources without their text (which makes a table page unreadable), with excerpt counts.
+    CREATE VIEW sources_overview AS
+    SELECT s.id AS source_id, s.title, s.outlet, s.author, s.url, s.published, s.published_raw, s.language,
+           s.reliability, s.file_name, s.format,
+           (SELECT count(*) FROM excerpts e WHERE e.source_id = s.id) AS excerpts,
+           (SELECT count(*) FROM excerpts e WHERE e.source_id = s.id AND e.review_status = 'accepted') AS accepted,
+           s.sha256, s.imported_at, s.notes, s.rowid AS source_rowid
+    FROM sources s;
+
+    -- Entities with their aliases and how much evidence names them.
+    CREATE VIEW entities_overview AS
+    SELECT n.id AS entity_id, n.name, n.kind,
+           (SELECT group_concat(alias, '; ') FROM (
+                SELECT a.alias FROM entity_aliases a WHERE a.entity_id = n.id ORDER BY a.alias)) AS aliases,
+           (SELECT count(DISTINCT x.excerpt_id) FROM excerpt_entities x WHERE x.entity_id = n.id) AS excerpts,
+           (SELECT count(DISTINCT e.source_id) FROM excerpt_entities x JOIN excerpts e ON e.id = x.excerpt_id
+            WHERE x.entity_id = n.id) AS sources,
+           (SELECT count(DISTINCT x.claim_id) FROM claim_entities x WHERE x.entity_id = n.id) AS claims,
+           n.notes
+    FROM entities n;
+    """
+    for statement in _split_sql(statements):
+        conn.execute(statement)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_initial, _v2_excerpt_credibility, _v3_readable_views]
 SCHEMA_VERSION = len(MIGRATIONS)
