@@ -219,3 +219,23 @@ def test_review_these_starts_a_session_on_the_excerpts_filter(demo_case):
     asyncio.run(run())
     accepted = {e.id for e in excerpts.list_excerpts(demo_case, ExcerptFilter(statuses=("accepted",)))}
     assert accepted == expected
+
+
+def test_undo_after_a_skip_gives_back_the_skipped_excerpt(demo_case):
+    order = oldest_ids(demo_case)
+
+    async def run():
+        app = EvidenceApp(demo_case, mode="review")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            await press(app, pilot, "a", "s")
+            assert shown_id(app) == order[2]
+            await press(app, pilot, "u")  # takes back the skip, not the accept
+            assert shown_id(app) == order[1]
+            assert progress(app).startswith("1 of 16") and "skipped" not in progress(app)
+            await press(app, pilot, "f")
+            await press(app, pilot, "u", "u")  # the flag, then the accept
+            assert shown_id(app) == order[0]
+
+    asyncio.run(run())
+    assert [excerpts.get_excerpt(demo_case, i).review_status for i in order[:2]] == ["unreviewed", "unreviewed"]

@@ -98,7 +98,9 @@ class ReviewScreen(ExcerptActions, EvidenceScreen):
         self.source: Source | None = None
         self.types: list[ClaimType] = []
         self.skipped: set[str] = set()
-        self.decided: list[str] = []  # excerpt ids decided this session, newest last (for undo)
+        self.decided: list[str] = []  # excerpt ids decided this session, newest last
+        # This session's decisions and skips in order, (excerpt id, skipped?): what u takes back.
+        self.steps: list[tuple[str, bool]] = []
         self.started_at = utc_now()
         self.started = time.monotonic()
         self.finished = False
@@ -142,6 +144,7 @@ class ReviewScreen(ExcerptActions, EvidenceScreen):
         self.queue = queue
         self.skipped.clear()
         self.decided.clear()
+        self.steps.clear()
         self.started_at = utc_now()
         self.started = time.monotonic()
         self._title_queue()
@@ -241,6 +244,7 @@ class ReviewScreen(ExcerptActions, EvidenceScreen):
 
         def done(_decided: Excerpt) -> None:
             self.decided.append(excerpt.id)
+            self.steps.append((excerpt.id, False))
             self.load_next()
 
         self.submit(review.decide, excerpt.id, decision, blind=self.queue.blind, then=done,
@@ -253,6 +257,7 @@ class ReviewScreen(ExcerptActions, EvidenceScreen):
             return
         self.current = None
         self.skipped.add(excerpt.id)
+        self.steps.append((excerpt.id, True))
         self.submit(review.decide, excerpt.id, "skipped", blind=self.queue.blind,
                     then=lambda _e: self.load_next(), on_error=lambda _error: self.load_next())
 
@@ -268,11 +273,17 @@ class ReviewScreen(ExcerptActions, EvidenceScreen):
                 return
             self.notify(f"Undone: {op.summary or op.name}", markup=False)
             if op.name == "review.decide":
-                excerpt_id = self.decided.pop() if self.decided else None
+                # The step undone is this session's last one (a decision or a skip); after a
+                # restart there is none, and the queue's next excerpt is the one given back.
+                excerpt_id = None
+                if self.steps:
+                    excerpt_id, was_skip = self.steps.pop()
+                    if was_skip:
+                        self.skipped.discard(excerpt_id)
+                    elif excerpt_id in self.decided:
+                        self.decided.remove(excerpt_id)
                 # The refresh every change triggers must not put the excerpt on screen back up.
                 self.current = None
-                if excerpt_id:
-                    self.skipped.discard(excerpt_id)
                 # Back in the queue (its decision is gone): show it, or the queue's next one.
                 self._fetch(excerpt_id)
             else:
