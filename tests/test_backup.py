@@ -71,6 +71,16 @@ def test_backup_into_a_folder_names_the_copy_by_time(db, tmp_path):
     assert made.parent == folder and made.name.startswith("case-") and made.name.endswith("-backup.db")
 
 
+def test_backup_into_a_folder_not_there_yet_makes_it(db, tmp_path):
+    # "backup ~/backups/" (the help's example) with no such folder: a folder, not a file named so.
+    folder = tmp_path / "new" / "backups"
+    result = invoke("backup", "--db", str(db), str(folder) + "/", "--json")
+    assert result.exit_code == 0, result.output
+    made = Path(json.loads(result.stdout)["path"])
+    assert folder.is_dir() and made.parent == folder and count(made) == 10
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
 def test_backup_refuses_to_overwrite_without_force_and_never_the_case_file(db, tmp_path):
     target = tmp_path / "copy.db"
     target.write_bytes(b"precious")

@@ -116,9 +116,22 @@ def test_evidence_db_environment_variable_is_honoured(db, article, tmp_path):
     assert len(json.loads(invoke("sources", "--json", env={"EVIDENCE_DB": str(db)}).stdout)) == 1
     # --db wins over the variable, before or after the command name.
     other = tmp_path / "other.db"
+    assert invoke("init", "--db", str(other)).exit_code == 0
     assert json.loads(invoke("sources", "--json", "--db", str(other), env={"EVIDENCE_DB": str(db)}).stdout) == []
     assert json.loads(invoke("--db", str(other), "sources", "--json", env={"EVIDENCE_DB": str(db)}).stdout) == []
     assert len(json.loads(invoke("--db", str(db), "sources", "--json").stdout)) == 1
+
+
+def test_a_mistyped_db_is_an_error_not_a_new_case_file(tmp_path):
+    missing = tmp_path / "nodir" / "x.db"
+    for command in (("sources",), ("excerpt", "list"), ("stats",), ("export", "csv"), ("search", "army"),
+                    ("codebook", "add", "T"), ("review", "--agreement")):
+        result = invoke(*command, "--db", str(missing))
+        assert one_line_error(result) == f"error: {missing}: no such case file (create it with 'evidence-tui init')", command
+    assert not missing.exists() and not missing.parent.exists()
+    # init and import may start one.
+    assert invoke("import", "--db", str(missing), "-", input="Title\n\nSome text here.\n").exit_code == 0
+    assert missing.exists()
 
 
 def test_a_file_that_is_not_sqlite_is_refused_untouched(tmp_path):
@@ -274,6 +287,7 @@ def test_excerpt_status_note_tag_delete_and_undo(db, article):
 
 
 def test_undo_with_nothing_to_undo(db):
+    assert invoke("init", "--db", str(db)).exit_code == 0
     assert invoke("undo", "--db", str(db)).stdout == "nothing to undo\n"
 
 
@@ -364,6 +378,7 @@ def test_an_unexpected_error_is_one_line_without_traceback(db, monkeypatch, caps
     def broken(case):
         raise RuntimeError("boom [/bold] \x1b[31m")  # markup and escapes in the message stay inert
 
+    assert invoke("init", "--db", str(db)).exit_code == 0
     monkeypatch.setattr(misc, "case_stats", broken)
     monkeypatch.setattr("sys.argv", ["evidence-tui", "stats", "--db", str(db)])
     with pytest.raises(SystemExit) as exited:
@@ -371,3 +386,12 @@ def test_an_unexpected_error_is_one_line_without_traceback(db, monkeypatch, caps
     assert exited.value.code == 70
     err = capsys.readouterr().err
     assert err == "evidence-tui: internal error (RuntimeError: boom [/bold] ␛[31m); set EVIDENCE_DEBUG=1 for details\n"
+
+
+def test_every_filtered_command_refuses_a_date_that_is_not_one(db, article):
+    imported(db, article)
+    for command in (("excerpt", "list"), ("export", "csv"), ("review",), ("export", "json")):
+        for bad in ("yesterday", "31/02/2024", "2024-02-30"):
+            result = invoke(*command, "--db", str(db), "--from", bad)
+            assert one_line_error(result) == f"error: --from '{bad}': not a date (write 2024, 2024-06 or 2024-06-15)"
+    assert invoke("excerpt", "list", "--db", str(db), "--from", "2024-02", "--to", "2024").exit_code == 0

@@ -174,7 +174,7 @@ def case_path(db_path: Path | None) -> Path:
 def open_case(
     db_path: Path | None,
     *,
-    create: bool = True,
+    create: bool = False,
     encrypt: bool = False,
     ask: Callable[[Path], str | None] | None = None,
 ) -> CaseFile:
@@ -183,7 +183,9 @@ def open_case(
     ``--db`` after the command wins, then ``--db`` before it, then the default case file. An
     encrypted case file asks for its passphrase (``read_passphrase``; or ``ask(path)``, which
     returns a passphrase it has checked or None to cancel: ``PassphraseCancelled``). With
-    ``encrypt`` a new case file is made encrypted with a new passphrase.
+    ``encrypt`` a new case file is made encrypted with a new passphrase. A missing case file is
+    created only with ``create`` (init, import, open): a mistyped ``--db`` on any other command
+    is an error, not a new empty case file.
     """
     path = case_path(db_path)
     passphrase = None
@@ -202,13 +204,18 @@ def open_case(
     return CaseFile.open(path, create=create, actor=reviewer_name(), passphrase=passphrase, encrypt=encrypt)
 
 
-def with_case(func: Callable) -> Callable:
-    """Open the case file from ``--db`` for the command and close it afterwards."""
+def with_case(func: Callable | None = None, *, create: bool = False) -> Callable:
+    """Open the case file from ``--db`` for the command and close it afterwards.
+
+    ``@with_case(create=True)`` for the commands that may start a new case file (import).
+    """
+    if func is None:
+        return functools.partial(with_case, create=create)
 
     @db_option
     @functools.wraps(func)
     def wrapper(db_path: Path | None, **kwargs: Any) -> Any:
-        case = open_case(db_path)
+        case = open_case(db_path, create=create)
         try:
             return func(case, **kwargs)
         finally:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from pathlib import Path
 
 import click
@@ -92,11 +94,11 @@ def _cannot_open(path: Path, error: CaseFileError, as_json: bool) -> None:
 
 
 @click.command()
-@click.argument("target", type=click.Path(path_type=Path))
+@click.argument("target", type=click.Path())
 @click.option("--force", is_flag=True, help="Replace TARGET if it already exists.")
 @json_option
 @db_option
-def backup(db_path: Path | None, target: Path, force: bool, as_json: bool) -> None:
+def backup(db_path: Path | None, target: str, force: bool, as_json: bool) -> None:
     """Copy the case file to TARGET (a file, or a folder to put a dated copy in).
 
     Uses SQLite's online backup: safe while the app or an import is using the case file. The copy
@@ -106,8 +108,16 @@ def backup(db_path: Path | None, target: Path, force: bool, as_json: bool) -> No
     """
     path = db_path or _group_db_path() or default_db_path()
     case = open_case(path, create=False)
+    folder = Path(target).expanduser()
+    if target.endswith(("/", os.sep)) and not folder.exists():
+        # "backup ~/backups/" names a folder, even one that is not there yet (Path() drops the slash).
+        try:
+            folder.mkdir(mode=0o700, parents=True)
+        except OSError as error:
+            case.close()
+            raise EvidenceError(f"{folder}: cannot make the folder ({(error.strerror or str(error)).lower()})") from None
     try:
-        info = backups.backup_case(case, target, overwrite=force)
+        info = backups.backup_case(case, folder, overwrite=force)
     finally:
         case.close()
     if as_json:
@@ -147,7 +157,7 @@ def restore(db_path: Path | None, backup_path: Path | None, force: bool, list_on
         passphrase = read_passphrase(Path(backup_path).expanduser())
     info = backups.restore_case(backup_path, path, force=force, passphrase=passphrase)
     console.print(
-        Text("restored: ") + safe(str(path)) + Text(f" from ") + safe(str(backup_path))
+        Text("restored: ") + safe(str(path)) + Text(" from ") + safe(str(backup_path))
         + Text(f" ({info.sources} sources, {info.excerpts} excerpts)"),
         soft_wrap=True,
     )

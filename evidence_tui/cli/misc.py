@@ -170,7 +170,7 @@ def open_(db_path: Path | None) -> None:
     Example: evidence-tui open --db demo.db
     """
     try:
-        case = open_case(db_path, ask=_ask_passphrase_in_app)
+        case = open_case(db_path, create=True, ask=_ask_passphrase_in_app)
     except PassphraseCancelled:
         return  # Escape in the passphrase dialog: nothing opened, nothing to say.
     remember_case(case.path)

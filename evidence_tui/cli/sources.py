@@ -32,7 +32,7 @@ def init(db_path: Path | None, encrypt: bool) -> None:
 
     Example: evidence-tui init --encrypt --db ~/cases/recruitment.db
     """
-    case = open_case(db_path, encrypt=encrypt)
+    case = open_case(db_path, create=True, encrypt=encrypt)
     remember_case(case.path)
     console.print(Text("Case file ready: ") + safe(str(case.path)), soft_wrap=True)
     case.close()
@@ -47,7 +47,7 @@ def init(db_path: Path | None, encrypt: bool) -> None:
 @click.option("--date", "date", help="Use this publication date instead of the detected one.")
 @click.option("--max-size", type=click.FloatRange(min=0.001), default=20.0, show_default=True, metavar="MB", help="Refuse files larger than this many megabytes.")
 @json_option
-@with_case
+@with_case(create=True)
 def import_(case: CaseFile, paths: tuple[Path, ...], dayfirst: bool | None, title: str | None, outlet: str | None,
             url: str | None, date: str | None, max_size: float, as_json: bool) -> None:
     """Import articles: .txt, .md, .html files, whole folders (recursively), or - for stdin.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import date
 
 from evidence_tui.domain.refs import resolve_id
 from evidence_tui.errors import Invalid
@@ -30,6 +32,23 @@ class ExcerptFilter:
     def is_empty(self) -> bool:
         """True when the filter lets every excerpt through."""
         return self == ExcerptFilter()
+
+
+_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+def check_date(label: str, value: str | None) -> None:
+    """Raise ``Invalid`` unless ``value`` is empty or an ISO date (2024, 2024-06 or 2024-06-15)."""
+    if not value:
+        return
+    match = _DATE.fullmatch(value)
+    try:
+        if match is None:
+            raise ValueError
+        year, month, day = match.groups()
+        date(int(year), int(month or 1), int(day or 1))
+    except ValueError:
+        raise Invalid(f"{label} '{value}': not a date (write 2024, 2024-06 or 2024-06-15)") from None
 
 
 def _marks(values: list) -> str:
@@ -89,6 +108,8 @@ def filter_parts(case: CaseFile, f: ExcerptFilter) -> FilterParts:
     Names are resolved here, so a name that matches nothing raises ``NotFound`` with a clear
     message rather than silently giving no rows.
     """
+    check_date("--from", f.date_from)
+    check_date("--to", f.date_to)
     clauses: list[str] = []
     params: list = []
     links: list[tuple[str, str, tuple[str, ...]]] = []

@@ -7,16 +7,14 @@ that matches nothing never truncates an existing file.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import TextIO
 
 from evidence_tui.domain.excerpts import iter_export_rows
-from evidence_tui.domain.filters import ExcerptFilter
+from evidence_tui.domain.filters import ExcerptFilter, check_date
 from evidence_tui.errors import EvidenceError, Invalid
 from evidence_tui.exporters.csv_export import write_csv
 from evidence_tui.exporters.json_export import write_json
@@ -25,7 +23,6 @@ from evidence_tui.exporters.w3c import write_w3c
 from evidence_tui.store import CaseFile
 
 FORMATS = ("csv", "json", "w3c")  # w3c: JSON-LD Web Annotations (exporters/w3c.py)
-_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
 
 @dataclass(frozen=True)
@@ -44,20 +41,6 @@ class ExportOptions:
         if self.format in ("json", "w3c") and self.lines:
             return ".jsonl"
         return ".jsonld" if self.format == "w3c" else f".{self.format}"
-
-
-def check_date(label: str, value: str | None) -> None:
-    """Raise ``Invalid`` unless ``value`` is empty or an ISO date (2024, 2024-06 or 2024-06-15)."""
-    if not value:
-        return
-    match = _DATE.fullmatch(value)
-    try:
-        if match is None:
-            raise ValueError
-        year, month, day = match.groups()
-        date(int(year), int(month or 1), int(day or 1))
-    except ValueError:
-        raise Invalid(f"{label} '{value}': not a date (write 2024, 2024-06 or 2024-06-15)") from None
 
 
 def export_excerpts(
