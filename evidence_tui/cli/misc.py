@@ -50,7 +50,7 @@ def highlighted(snippet: str) -> Text:
 def search(case: CaseFile, query: str, limit: int, sources_only: bool, excerpts_only: bool, as_json: bool) -> None:
     """Search sources and excerpts (FTS5: "a phrase", OR, NOT, prefix*), best first.
 
-    Example: evidence-tui search '"army contract" OR deportation NOT Azov'
+    Example: evidence-tui search '"army contracts" OR deportation NOT Azov'
     """
     kinds = ("source",) if sources_only else ("excerpt",) if excerpts_only else ("source", "excerpt")
     hits = search_domain(case, query, limit=limit, kinds=kinds)

@@ -245,7 +245,37 @@ def _checked(query: str) -> str:
     query = query.strip()
     if not query:
         raise Invalid("the search query is empty")
-    return query
+    return quote_barewords(query)
+
+
+# FTS5 query syntax: "phrases", ( ), AND/OR/NOT/NEAR, prefix*, and barewords of letters, digits
+# and _ only. People type words like pre-deportation, 10,000, Russia's or e.g., which FTS5
+# refuses; quoted, each is the phrase of its parts (pre deportation), which is what they meant.
+_QUERY_PART = re.compile(r'"[^"]*"?|[()]|[^\s"()]+')
+_BAREWORD = re.compile(r"\w+", re.UNICODE)
+_OPERATORS = {"AND", "OR", "NOT", "NEAR"}
+
+
+def quote_barewords(query: str) -> str:
+    """Quote the words of a query that FTS5 would refuse as barewords (keeping a trailing *).
+
+    Everything else is left exactly as typed, so FTS5's own errors still name the query.
+    """
+    if "NEAR(" in query:
+        return query  # NEAR groups have a syntax of their own: left as typed
+
+    def fix(match: re.Match) -> str:
+        part = match.group()
+        if part.startswith('"') or part in "()" or part in _OPERATORS:
+            return part
+        core, star = (part[:-1], "*") if part.endswith("*") and len(part) > 1 else (part, "")
+        if _BAREWORD.fullmatch(core) or not _BAREWORD.match(core):
+            # A plain word; or one starting with punctuation (-army, *), which is left for FTS5 to
+            # refuse: "-army" means "not army" elsewhere, and searching army would do the opposite.
+            return part
+        return '"' + core.replace('"', '""') + '"' + star
+
+    return _QUERY_PART.sub(fix, query)
 
 
 def _conditions(
