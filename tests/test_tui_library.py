@@ -43,6 +43,11 @@ def test_slash_filters_as_you_type(demo_case):
             await pilot.press(*["backspace"] * 8, *"Petrozavodsk")
             await settle(app, pilot)
             assert any("Finland" in t for t in table_titles(app.screen))
+            # Down goes from the box into the results; Enter there opens.
+            await pilot.press("down")
+            assert app.focused is app.screen.table
+            await pilot.press("slash")
+            await settle(app, pilot)
             # Escape clears the filter and hides the box.
             await pilot.press("escape")
             await settle(app, pilot)
@@ -109,6 +114,29 @@ def test_import_dialog_imports_a_folder_with_progress_and_summary(case, tmp_path
             await settle(app, pilot)
             assert app.screen.table.row_count == 5
         assert sources.count_sources(case) == 5
+
+    asyncio.run(run())
+
+
+def test_tab_completes_the_path_in_the_import_dialog(case, tmp_path):
+    (tmp_path / "saved-articles").mkdir()
+    (tmp_path / "saved-articles" / "one.txt").write_text("Headline\n\nBody about recruiters.\n", encoding="utf-8")
+
+    async def run():
+        app = EvidenceApp(case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("i")
+            await settle(app, pilot)
+            box = app.screen.query_one("#import-path")
+            box.value = str(tmp_path / "saved-a")
+            box.cursor_position = len(box.value)
+            await settle(app, pilot)
+            await pilot.press("tab")
+            assert box.value == str(tmp_path / "saved-articles") + "/"
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert "1 imported" in static_text(app.screen.query_one("#import-result"))
 
     asyncio.run(run())
 

@@ -27,6 +27,7 @@ from evidence_tui.store.schema import REVIEW_STATUSES
 from evidence_tui.textsafety import inert_line
 from evidence_tui.tui.screens.import_dialog import PathSuggester
 from evidence_tui.tui.screens.prompt import ConfirmScreen
+from evidence_tui.tui.widgets.path_input import PathInput
 
 # The dialog's record filters: (ExcerptFilter field, label, placeholder).
 NAME_FILTERS = (
@@ -110,7 +111,7 @@ class ExportDialog(ModalScreen[int | None]):
                 yield Input(f.text or "", placeholder="words in the quote or note", id="export-text", compact=True)
             with Horizontal(classes="export-row"):
                 yield Label("File", classes="export-label")
-                yield Input(default_export_path(), placeholder="where to write (tab completes)", suggester=PathSuggester(),
+                yield PathInput(default_export_path(), placeholder="where to write (tab completes)", suggester=PathSuggester(),
                             id="export-path", compact=True)
             yield Static(id="export-status")
             yield Label("ctrl+s or Enter in File: export · tab: next field · escape: cancel", classes="dim")

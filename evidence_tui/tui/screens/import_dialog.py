@@ -16,6 +16,7 @@ from textual.widgets import Input, Label, ProgressBar, Static
 
 from evidence_tui.domain import sources
 from evidence_tui.importers import SUPPORTED_SUFFIXES
+from evidence_tui.tui.widgets.path_input import PathInput
 
 
 class PathSuggester(Suggester):
@@ -52,7 +53,7 @@ class ImportDialog(ModalScreen[None]):
         """Path box, progress bar, result."""
         with Vertical(id="import-dialog"):
             yield Label("Import a file or a folder (.txt .md .html; folders recursively)", id="import-title")
-            yield Input(placeholder="path, e.g. ~/articles/  (tab completes)", suggester=PathSuggester(), id="import-path")
+            yield PathInput(placeholder="path, e.g. ~/articles/  (tab completes)", suggester=PathSuggester(), id="import-path")
             yield ProgressBar(id="import-progress", show_eta=False)
             yield Static(id="import-result")
 

@@ -44,6 +44,8 @@ class LibraryScreen(EvidenceScreen):
         Binding("ctrl+e", "export", "Export", show=False, id="library.export",
                 tooltip="Export excerpts to a CSV or JSON file (every filter of the CLI)"),
         Binding("q", "back", "Quit", id="library.quit", tooltip="Quit evidence-tui (everything is already saved)"),
+        Binding("down", "focus_table", "Results", show=False, id="library.focus_table",
+                tooltip="From the filter box, go down into the results"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="library.clear_filter",
                 tooltip="Clear and close the filter (q quits)"),
     ]
@@ -114,6 +116,10 @@ class LibraryScreen(EvidenceScreen):
 
     @on(Input.Submitted, "#library-filter")
     def _filter_done(self) -> None:
+        self.table.focus()
+
+    def action_focus_table(self) -> None:
+        """Move from the filter box into the results (the table moves its own cursor with down)."""
         self.table.focus()
 
     def action_sort(self) -> None:

@@ -6,7 +6,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
@@ -37,11 +37,13 @@ class SourceForm(ModalScreen[None]):
             "date": self.source.published_raw or self.source.published or "", "url": self.source.url or "",
             "reliability": self.source.reliability or "",
         }
-        with Vertical(id="source-form"):
+        # Scrolls in a small terminal: the field with the focus (and the error line) stays in view.
+        with VerticalScroll(id="source-form"):
             yield Label(f"Source {self.source.short_id}", id="source-form-title")
             for key, label in FIELDS:
                 yield Label(label, classes="field-label")
-                yield Input(values[key], id=f"field-{key}")
+                # Compact boxes: the six fields, the error line and the keys fit a 24-row terminal.
+                yield Input(values[key], id=f"field-{key}", compact=True)
             yield Static(id="source-form-error")
             yield Label("ctrl+s save · escape cancel", classes="dim")
 
