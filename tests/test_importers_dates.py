@@ -134,3 +134,12 @@ def test_date_functions_never_raise(text):
     assert parsed is None or parsed.precision in ("day", "month", "year", "none")
     if parsed is not None and parsed.iso is not None:
         assert len(parsed.iso) in (4, 7, 10)
+
+
+def test_a_labelled_date_that_is_no_date_is_kept_as_written():
+    # "Date: 31/02/2024" says when, in a form that is not a date: kept raw, never given a date.
+    from evidence_tui.importers import parse_document
+
+    for line, raw in ((b"Date: 31/02/2024", "31/02/2024"), (b"Published: 2024-13-45", "2024-13-45")):
+        parsed = parse_document(b"Some headline\n\nOutlet: X\n" + line + b"\n\nBody text, 12 June 2023.\n", "a.txt")
+        assert (parsed.published.iso, parsed.published.raw, parsed.published.precision) == (None, raw, "none")

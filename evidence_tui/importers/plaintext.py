@@ -282,6 +282,11 @@ def find_text_date(text: str, dayfirst: bool | None = None, *, top_lines: int = 
                 found = find_date(match.group(1), dayfirst)
                 if found.raw:
                     return found
+                value = match.group(1).strip()
+                if label is _PUBLISHED_LABEL and value and re.search(r"\d", value):
+                    # "Date: 31/02/2024": the page says when, in a form that is no date. Keep it as
+                    # written (precision none) rather than lose it or guess from another line.
+                    return PublicationDate(None, value[:200], "none")
     found = find_date("\n".join(top), dayfirst)
     if found.raw:
         return found
