@@ -8,6 +8,7 @@ if offsets ever drift.
 from __future__ import annotations
 
 import sqlite3
+import weakref
 from collections.abc import Iterable, Iterator
 
 from evidence_tui.domain.filters import ExcerptFilter, FilterParts, filter_parts, filter_sql
@@ -276,7 +277,7 @@ def _hydrate(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[Excerpt]
     types, entities, claims = _links(conn, ids)
     return [
         Excerpt(
-            **{k: r[k] for k in r.keys() if k != "source_title"},
+            **{k: r[k] for k in r.keys() if k not in ("source_title", "page_key")},
             source_title=r["source_title"] if "source_title" in r.keys() else None,
             claim_types=tuple(types[r["id"]]),
             entities=tuple(entities[r["id"]]),
@@ -312,47 +313,109 @@ def excerpts_in_source(case: CaseFile, source_id: str) -> list[Excerpt]:
 _FEW_LINKED = 5000
 
 
-def _page_rowids(case: CaseFile, parts: FilterParts, limit: int | None, offset: int) -> tuple[str, list]:
-    """A query of the rowids of one page of matching excerpts, in list order (oldest first).
+def _page_rowids(
+    case: CaseFile,
+    parts: FilterParts,
+    limit: int | None,
+    offset: int,
+    *,
+    after: tuple[str, int] | None = None,
+    descending: bool = False,
+) -> tuple[str, list]:
+    """A query of the rowids of one page of matching excerpts (list order: oldest first).
 
     Only rowids: the rows skipped by OFFSET are never read whole nor joined to their source.
+    ``after`` (the created_at and rowid of the row before the page) reads on from there (keyset)
+    instead of counting ``offset`` rows; ``descending`` reads from the end (newest first), for pages
+    nearer the end than the start.
     """
     source = "JOIN sources s ON s.id = e.source_id" if parts.uses_source else ""
     page = " LIMIT ? OFFSET ?" if limit is not None else ""
     page_params = [limit, offset] if limit is not None else []
+    order = "e.created_at DESC, e.rowid DESC" if descending else "e.created_at, e.rowid"
+    key, key_params = "", []
+    if after is not None:
+        key, key_params = " AND (e.created_at, e.rowid) > (?, ?)", list(after)
     if parts.links:
         links_sql, links_params = parts.link_set()
-        # Deep pages too start from the links: walking excerpts in order would check every one.
-        deep = limit is None or offset >= _FEW_LINKED
+        # Deep pages without a key start from the links too: walking excerpts in order would check
+        # every one before them. With a key, walking from the key is cheap at any depth.
+        deep = limit is None or (offset >= _FEW_LINKED and after is None)
         if deep or case.db.conn.execute(
             f"SELECT count(*) FROM ({links_sql} LIMIT {_FEW_LINKED})", links_params
         ).fetchone()[0] < _FEW_LINKED:
             where, params = parts.where(with_links=False)
             return (
                 f"SELECT e.rowid FROM ({links_sql}) l CROSS JOIN excerpts e ON e.id = l.excerpt_id {source} "
-                f"WHERE {where} ORDER BY e.created_at, e.rowid{page}",
-                [*links_params, *params, *page_params],
+                f"WHERE {where}{key} ORDER BY {order}{page}",
+                [*links_params, *params, *key_params, *page_params],
             )
     where, params = parts.where()
     return (
-        f"SELECT e.rowid FROM excerpts e {source} WHERE {where} ORDER BY e.created_at, e.rowid{page}",
-        [*params, *page_params],
+        f"SELECT e.rowid FROM excerpts e {source} WHERE {where}{key} ORDER BY {order}{page}",
+        [*params, *key_params, *page_params],
     )
+
+
+# Where the pages read so far end, per connection: (filter, offset) -> the (created_at, rowid) of
+# the row before that offset, so the next page (scrolling, PageDown) reads on from it instead of
+# skipping offset rows again. Valid only while the case file is unchanged (see ``_data_state``).
+_PAGE_KEYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_PAGE_KEYS_MAX = 2000
+
+
+def _data_state(conn: sqlite3.Connection) -> tuple[int, int]:
+    """Changes as this connection sees them: commits of other connections, and its own."""
+    return (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
+
+
+def _page_keys(db: object) -> dict | None:
+    # Keyed by the thread's Database wrapper (it lives exactly as long as its connection).
+    try:
+        return _PAGE_KEYS.setdefault(db, {})
+    except TypeError:  # no weak references to it: no keyset, OFFSET as before
+        return None
 
 
 def list_excerpts(
-    case: CaseFile, f: ExcerptFilter = ExcerptFilter(), *, limit: int | None = None, offset: int = 0
+    case: CaseFile,
+    f: ExcerptFilter = ExcerptFilter(),
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+    total: int | None = None,
 ) -> list[Excerpt]:
-    """Return excerpts matching a filter, oldest first, with their links."""
+    """Return excerpts matching a filter, oldest first, with their links.
+
+    Pages are cheap at any depth: a page right after one read before reads on from where that
+    one ended (keyset); with ``total`` (the count, when the caller has it) a page nearer the end
+    than the start is read from the end (the End key on a million excerpts costs the first page's time).
+    """
     parts = filter_parts(case, f)
-    rowids, params = _page_rowids(case, parts, limit, offset)
+    conn = case.db.conn
+    after, descending, page_limit, page_offset = None, False, limit, offset
+    keys = _page_keys(case.db) if limit is not None else None
+    state = _data_state(conn) if keys is not None else None
+    if limit is not None and offset > 0:
+        after = keys.get((state, repr(f), offset)) if keys is not None else None
+        if after is not None:
+            page_offset = 0
+        elif total is not None and total - offset - limit < offset:
+            descending = True
+            page_limit = max(0, min(limit, total - offset))
+            page_offset = max(0, total - offset - limit)
+    rowids, params = _page_rowids(case, parts, page_limit, page_offset, after=after, descending=descending)
     sql = (
-        f"SELECT {_COLUMNS}, s.title AS source_title FROM ({rowids}) page "
+        f"SELECT {_COLUMNS}, s.title AS source_title, e.rowid AS page_key FROM ({rowids}) page "
         f"CROSS JOIN excerpts e ON e.rowid = page.rowid JOIN sources s ON s.id = e.source_id "
         f"ORDER BY e.created_at, e.rowid"
     )
-    conn = case.db.conn
-    return _hydrate(conn, conn.execute(sql, params).fetchall())
+    rows = conn.execute(sql, params).fetchall()
+    if keys is not None and rows and len(rows) == limit:
+        if len(keys) >= _PAGE_KEYS_MAX:
+            keys.clear()
+        keys[(state, repr(f), offset + limit)] = (rows[-1]["created_at"], rows[-1]["page_key"])
+    return _hydrate(conn, rows)
 
 
 def count_excerpts(case: CaseFile, f: ExcerptFilter = ExcerptFilter()) -> int:

@@ -159,7 +159,7 @@ class ExcerptsScreen(EvidenceScreen):
 
         def fetch(offset: int, limit: int):
             try:
-                return [excerpt_row(e) for e in excerpts.list_excerpts(case, f, limit=limit, offset=offset)]
+                return [excerpt_row(e) for e in excerpts.list_excerpts(case, f, limit=limit, offset=offset, total=total)]
             except EvidenceError:  # a filtered record was deleted meanwhile; the next count says so
                 return []
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,6 +21,12 @@ from evidence_tui.tui.widgets.excerpt_panel import ExcerptPanel, source_header
 from evidence_tui.tui.widgets.source_view import Mark, SourceView
 
 UNTYPED_COLOUR = "#9aa0a6"
+
+
+def _mark(excerpt: Excerpt) -> Mark:
+    # A colour another tool wrote that is no colour: drawn as an untyped excerpt, not a crash.
+    colour = excerpt.claim_types[0].colour if excerpt.claim_types else None
+    return Mark(excerpt.id, excerpt.start, excerpt.end, colour_or(colour, UNTYPED_COLOUR))
 
 
 class ReaderScreen(ExcerptActions, EvidenceScreen):
@@ -47,6 +55,8 @@ class ReaderScreen(ExcerptActions, EvidenceScreen):
         self.excerpts: list[Excerpt] = []
         self.types: list[ClaimType] = []
         self.current_excerpt_id: str | None = None
+        self._pending = 0  # optimistic marks drawn, their writes not yet back
+        self._fresh_at: int | None = None  # the app's revision that what is shown is already up to date with
 
     def compose(self) -> ComposeResult:
         """The text on the left, the excerpt panel on the right."""
@@ -84,13 +94,13 @@ class ReaderScreen(ExcerptActions, EvidenceScreen):
         """Fetch the source's excerpts and the codebook again and redraw the marks."""
         if self.source is None:
             return
+        if self._fresh_at is not None and self._fresh_at == self.app.revision:
+            return  # the change was this screen's own tag, already drawn from the write's result
+        if self._pending:
+            return  # a tag is on its way: its result redraws its mark (reloading now would drop it)
         self.excerpts = excerpts.excerpts_in_source(self.case, self.source_id)
         self.types = codebook.list_types(self.case)
-        self.view.set_marks([
-            # A colour another tool wrote that is no colour: drawn as an untyped excerpt, not a crash.
-            Mark(e.id, e.start, e.end, colour_or(e.claim_types[0].colour if e.claim_types else None, UNTYPED_COLOUR))
-            for e in self.excerpts
-        ])
+        self.view.set_marks([_mark(e) for e in self.excerpts])
 
     # -- what is under the cursor -----------------------------------------------------------
 
@@ -135,8 +145,9 @@ class ReaderScreen(ExcerptActions, EvidenceScreen):
         if selection:
             start, end = selection
             self.view.clear_selection()
+            pending = self._draw_pending(start, end, type_id)
             self.submit(excerpts.add_excerpt, self.source_id, start=start, end=end, types=[type_id],
-                        then=self._excerpt_made)
+                        then=partial(self._excerpt_made, pending), on_error=partial(self._write_failed, pending))
             return
         excerpt = self.current_excerpt()
         if excerpt is None:
@@ -144,7 +155,28 @@ class ReaderScreen(ExcerptActions, EvidenceScreen):
             return
         self.submit(excerpts.toggle_tag, excerpt.id, type_id, then=self._after_toggle)
 
-    def _excerpt_made(self, excerpt: Excerpt) -> None:
+    def _draw_pending(self, start: int, end: int, type_id: str | None) -> str:
+        """Draw the new excerpt's mark now, before the write is back (it is replaced, or removed on error)."""
+        self._pending += 1
+        pending_id = f"pending:{self._pending}:{start}:{end}"
+        claim_type = next((t for t in self.types if t.id == type_id), None)
+        existing = next((e for e in self.excerpts if e.start == start and e.end == end), None)
+        if existing is not None and existing.claim_types:
+            claim_type = existing.claim_types[0]  # tagging an existing span keeps its first type's colour
+        self.view.put_mark(Mark(pending_id, start, end, colour_or(claim_type.colour if claim_type else None, UNTYPED_COLOUR)))
+        return pending_id
+
+    def _write_failed(self, pending_id: str, _error: EvidenceError) -> None:
+        # The notification says why (DbRunner); the mark drawn ahead goes away.
+        self._pending = max(0, self._pending - 1)
+        self.view.remove_mark(pending_id)
+
+    def _excerpt_made(self, pending_id: str | None, excerpt: Excerpt) -> None:
+        # Only the new (or newly tagged) excerpt changed: put it in place, no reload of the source.
+        if pending_id is not None:
+            self._pending = max(0, self._pending - 1)
+            self.view.remove_mark(pending_id)
+        self._put_excerpt(excerpt)
         # The cursor goes onto the new excerpt's last character: the panel shows it, n/e/c/1-9
         # apply to it, and ")" goes on to the next sentence.
         self.current_excerpt_id = excerpt.id
@@ -154,7 +186,15 @@ class ReaderScreen(ExcerptActions, EvidenceScreen):
 
     def _after_toggle(self, result: tuple[Excerpt, bool]) -> None:
         excerpt, added = result
+        self._put_excerpt(excerpt)
         self.current_excerpt_id = excerpt.id
+
+    def _put_excerpt(self, excerpt: Excerpt) -> None:
+        """Show an excerpt the screen's own write returned (in the list and as a mark)."""
+        self.excerpts = sorted([e for e in self.excerpts if e.id != excerpt.id] + [excerpt], key=lambda e: (e.start, e.end))
+        self.view.put_mark(_mark(excerpt))
+        # The case_changed that follows this write (revision + 1) would reload what is already here.
+        self._fresh_at = self.app.revision + 1 if self._pending == 0 else None
 
     def action_pick_type(self) -> None:
         """Choose any claim type with the fuzzy picker; typing a new name creates it."""
@@ -179,7 +219,7 @@ class ReaderScreen(ExcerptActions, EvidenceScreen):
                 return excerpts.tag_excerpt(case, excerpt.id, [new_type.id])
 
             self.view.clear_selection()
-            self.submit(create_and_tag, picked.value, then=self._excerpt_made)
+            self.submit(create_and_tag, picked.value, then=partial(self._excerpt_made, None))
         else:
             self._tag_with(picked.value)
 

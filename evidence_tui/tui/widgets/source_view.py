@@ -7,6 +7,7 @@ markup). Attributes come down (``text``, ``excerpts``); messages go up (``Cursor
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 from rich.segment import Segment
@@ -35,6 +36,10 @@ class Mark:
     start: int
     end: int
     colour: str
+
+
+def _mark_order(mark: Mark) -> tuple[int, int]:
+    return (mark.start, mark.end)
 
 
 class SourceView(ScrollView, can_focus=True):
@@ -95,6 +100,8 @@ class SourceView(ScrollView, can_focus=True):
         self._goal_column: int | None = None
         self._dragging = False
         self._place_cursor = True  # the first scroll to the cursor puts it a third down, with context below
+        self._frame: tuple | None = None  # styles shared by the lines of the frame being drawn
+        self._in_frame = False
 
     # -- data down --------------------------------------------------------------------------
 
@@ -111,13 +118,54 @@ class SourceView(ScrollView, can_focus=True):
         self.anchor = None
         self.cursor = max(0, min(cursor, len(text)))
         self._place_cursor = True
-        self._relayout()
+        if self.size.width:
+            self._relayout()
+        # Not laid out yet: on_resize wraps at the real width (a 1 MB text wrapped at a
+        # placeholder width first would cost seconds for nothing).
 
     def set_marks(self, marks: list[Mark]) -> None:
         """Replace the highlighted spans (excerpts)."""
-        self.marks = sorted(marks, key=lambda m: (m.start, m.end))
+        self.marks = sorted(marks, key=_mark_order)
         self.refresh()
         self.post_message(self.CursorMoved(self, self.cursor))
+
+    def put_mark(self, mark: Mark, *, replacing: str | None = None) -> None:
+        """Add one mark (or replace the mark with id ``replacing``, or with the same id) and redraw its lines.
+
+        Marks are styles, not layout: nothing is wrapped again, only the lines the mark covers
+        (and the one it replaces) are drawn again.
+        """
+        gone = [m for m in self.marks if m.id in (mark.id, replacing)]
+        self.marks = [m for m in self.marks if m.id not in (mark.id, replacing)]
+        bisect.insort(self.marks, mark, key=_mark_order)
+        for old in gone:
+            self._refresh_span(old.start, old.end)
+        self._refresh_span(mark.start, mark.end)
+        self.post_message(self.CursorMoved(self, self.cursor))
+
+    def remove_mark(self, mark_id: str) -> None:
+        """Take one mark away (an excerpt deleted, or a tag that could not be written)."""
+        gone = [m for m in self.marks if m.id == mark_id]
+        if not gone:
+            return
+        self.marks = [m for m in self.marks if m.id != mark_id]
+        for old in gone:
+            self._refresh_span(old.start, old.end)
+        self.post_message(self.CursorMoved(self, self.cursor))
+
+    def _refresh_span(self, start: int, end: int) -> None:
+        if self._layout is None:
+            self.refresh()
+            return
+        first = self._layout.line_of(start)
+        last = self._layout.line_of(max(start, end - 1))
+        # The cursor's excerpt is drawn filled: a mark under the cursor changes its line too.
+        cursor_line = self._layout.line_of(self.cursor)
+        first, last = min(first, cursor_line), max(last, cursor_line)
+        top = int(self.scroll_y)
+        first, last = max(first, top), min(last, top + self.size.height)
+        if last >= first:
+            self.refresh_lines(first, last - first + 1)
 
     @property
     def selection(self) -> tuple[int, int] | None:
@@ -130,8 +178,11 @@ class SourceView(ScrollView, can_focus=True):
 
     def clear_selection(self) -> None:
         """Drop the selection (the cursor stays)."""
+        if self.anchor is None:
+            return
+        start, end = sorted((self.anchor, self.cursor))
         self.anchor = None
-        self.refresh()
+        self._refresh_span(start, end + 1)
 
     def select(self, start: int, end: int) -> None:
         """Select a span and put the cursor at its end."""
@@ -169,23 +220,47 @@ class SourceView(ScrollView, can_focus=True):
 
     # -- drawing ----------------------------------------------------------------------------
 
+    def render_lines(self, crop):
+        """Draw the lines in ``crop``; what every line shares is worked out once per frame."""
+        self._frame, self._in_frame = None, True
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame, self._in_frame = None, False
+
+    def _frame_state(self) -> tuple:
+        # The styles and the marks under the cursor are the same for every line of one frame:
+        # computing them per line was most of the cost of a redraw.
+        frame = self._frame
+        if frame is None:
+            cursor_style = self.get_component_rich_style("source-view--cursor") if self.has_focus else Style(underline=True)
+            frame = (
+                self.rich_style,
+                self.get_component_rich_style("source-view--selection"),
+                cursor_style,
+                self.marks_at(self.cursor),
+                self.scrollable_content_region.width,
+            )
+            if self._in_frame:
+                self._frame = frame
+        return frame
+
     def render_line(self, y: int) -> Strip:
         """Draw one screen line: the text with marks, selection and cursor."""
         layout = self.layout_lines
         _, scroll_y = self.scroll_offset
         index = y + scroll_y
-        width = self.scrollable_content_region.width
-        base = self.rich_style
+        base, selection_style, cursor_style, under, width = self._frame_state()
         if index >= len(layout.lines):
             return Strip.blank(width, base)
         start, end = layout.lines[index]
         line = Text(self._shown[start:end], no_wrap=True, end="")
-        for mark in self.marks:
-            if mark.end <= start or mark.start >= end:
+        # Marks are sorted by start: only those starting before the line's end can touch it.
+        for mark in self.marks[:bisect.bisect_left(self.marks, end, key=lambda m: m.start)]:
+            if mark.end <= start:
                 continue
             colour = colour_or(mark.colour, FALLBACK_COLOUR)
             line.stylize(Style(color=colour, underline=True, bold=True), max(mark.start, start) - start, min(mark.end, end) - start)
-        under = self.marks_at(self.cursor)
         if under:
             current = under[0]
             if current.end > start and current.start < end:
@@ -196,9 +271,7 @@ class SourceView(ScrollView, can_focus=True):
         if self.anchor is not None:
             sel_start, sel_end = sorted((self.anchor, self.cursor))
             if sel_end > start and sel_start < end:
-                line.stylize(self.get_component_rich_style("source-view--selection"),
-                             max(sel_start, start) - start, min(sel_end, end) - start)
-        cursor_style = self.get_component_rich_style("source-view--cursor") if self.has_focus else Style(underline=True)
+                line.stylize(selection_style, max(sel_start, start) - start, min(sel_end, end) - start)
         segments = list(line.render(self.app.console))
         cursor_line = layout.line_of(self.cursor)
         if cursor_line == index:
@@ -234,7 +307,9 @@ class SourceView(ScrollView, can_focus=True):
         if self._place_cursor:
             # Opened at an excerpt far down: show it a third of the way down, not on the last row.
             self._place_cursor = False
-            self.scroll_to(y=max(0, line - height // 3), animate=False, immediate=True)
+            # force: right after the first layout the scrollbars are not updated yet, and a
+            # ScrollView with no scrollbar (yet) refuses to scroll.
+            self.scroll_to(y=max(0, line - height // 3), animate=False, immediate=True, force=True)
             return
         if line < top:
             self.scroll_to(y=line, animate=False, immediate=True)

@@ -3,12 +3,19 @@
 Textual's DataTable measures every cell it is given (seconds for 10k rows); a case file can hold
 100k sources and a million excerpts. This ``ScrollView`` asks a ``RowSource`` for the row count and
 for pages of rows as they scroll into view, so opening and scrolling cost the same at any size.
+
+Pages are fetched off the UI thread (one reader thread with its own connection, in order): until a
+page arrives its rows are drawn as "…", so a deep page (the End key on a million rows) never
+freezes the screen. ``row_at`` and ``current_row`` still answer at once (fetching the page there
+and then when it is not here yet) for the screens' actions and the tests.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -24,6 +31,18 @@ from evidence_tui.textsafety import inert_line
 
 PAGE_SIZE = 100
 CACHED_PAGES = 20
+PLACEHOLDER = "…"
+
+# Every table's pages are read by this one thread (lazily started): reads in the order they were
+# asked for, on a connection of their own (``CaseFile.db`` is per thread), never on the UI thread.
+_page_reader: ThreadPoolExecutor | None = None
+
+
+def _reader() -> ThreadPoolExecutor:
+    global _page_reader
+    if _page_reader is None:
+        _page_reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evidence-pages")
+    return _page_reader
 
 
 @dataclass(frozen=True)
@@ -131,13 +150,24 @@ class VirtualTable(ScrollView, can_focus=True):
         self.row_count = 0
         self.cursor_row = 0
         self._pages: OrderedDict[int, Sequence[Row]] = OrderedDict()
+        self._generation = 0  # bumped by set_source: pages fetched for an older source are dropped
+        self._loading: set[int] = set()  # pages asked of the reader thread, not back yet
+        self._highlight_pending = False  # RowHighlighted waits for the cursor's page
+        self._select_pending = False  # Enter was pressed before the cursor's page arrived
+        self._stale: OrderedDict[int, Sequence[Row]] = OrderedDict()  # the pages shown before set_source
 
     # -- data -------------------------------------------------------------------------------
 
     def set_source(self, source: RowSource, *, count: int | None = None, keep_cursor: bool = False) -> None:
         """Show rows from ``source`` (``count`` when already known, e.g. counted in a worker)."""
         self.source = source
-        self._pages.clear()
+        self._generation += 1
+        self._loading.clear()
+        self._select_pending = False
+        # The old rows stay on screen (as they were) until the new pages arrive: no flash of
+        # placeholders when a change only refreshes what is shown.
+        self._stale = self._pages if keep_cursor else OrderedDict()
+        self._pages = OrderedDict()
         self.row_count = source.count() if count is None else count
         if not keep_cursor:
             self.cursor_row = 0
@@ -145,25 +175,36 @@ class VirtualTable(ScrollView, can_focus=True):
         self.cursor_row = max(0, min(self.cursor_row, self.row_count - 1))
         self.virtual_size = Size(self.size.width, self.row_count + 1)
         self.refresh()
-        self.post_message(self.RowHighlighted(self, self.current_row))
+        self._highlighted()
 
     def refresh_rows(self) -> None:
         """Fetch the rows again (after a change), keeping the cursor where it is."""
         self.set_source(self.source, keep_cursor=True)
 
     def row_at(self, index: int) -> Row | None:
-        """The row at ``index`` (fetching its page when needed), or None past the end."""
+        """The row at ``index`` (fetching its page here and now when needed), or None past the end."""
         if not 0 <= index < self.row_count:
             return None
         page = index // PAGE_SIZE
         rows = self._pages.get(page)
         if rows is None:
-            rows = self.source.fetch(page * PAGE_SIZE, PAGE_SIZE)
-            self._pages[page] = rows
-            if len(self._pages) > CACHED_PAGES:
-                self._pages.popitem(last=False)
+            self._store(page, self.source.fetch(page * PAGE_SIZE, PAGE_SIZE))
+            rows = self._pages[page]
         else:
             self._pages.move_to_end(page)
+        position = index - page * PAGE_SIZE
+        return rows[position] if position < len(rows) else None
+
+    def loaded_row(self, index: int) -> Row | None:
+        """The row at ``index`` when its page is here; otherwise None, and the page is asked for."""
+        if not 0 <= index < self.row_count:
+            return None
+        page = index // PAGE_SIZE
+        rows = self._pages.get(page)
+        if rows is None:
+            self._request(page)
+            return None
+        self._pages.move_to_end(page)
         position = index - page * PAGE_SIZE
         return rows[position] if position < len(rows) else None
 
@@ -171,6 +212,65 @@ class VirtualTable(ScrollView, can_focus=True):
     def current_row(self) -> Row | None:
         """The row under the cursor."""
         return self.row_at(self.cursor_row)
+
+    @property
+    def fetching(self) -> bool:
+        """True while pages are being fetched."""
+        return bool(self._loading)
+
+    def _store(self, page: int, rows: Sequence[Row]) -> None:
+        self._pages[page] = rows
+        self._pages.move_to_end(page)
+        self._loading.discard(page)
+        while len(self._pages) > CACHED_PAGES:
+            self._pages.popitem(last=False)
+
+    def _request(self, page: int) -> None:
+        """Fetch a page on the reader thread; it is drawn (and announced) when it arrives."""
+        if page in self._loading or not self.is_attached:
+            return
+        self._loading.add(page)
+        generation, source = self._generation, self.source
+
+        def fetch() -> Sequence[Row] | None:
+            # A page asked for an older source (the filter changed meanwhile) is not read at all.
+            if generation != self._generation:
+                return None
+            return source.fetch(page * PAGE_SIZE, PAGE_SIZE)
+
+        async def run() -> None:
+            try:
+                rows = await asyncio.wrap_future(_reader().submit(fetch))
+            except Exception as error:  # noqa: BLE001 - a failed page is shown empty, never a traceback
+                if generation == self._generation:
+                    self._loading.discard(page)
+                    self._store(page, [])
+                    self.notify(f"Could not read rows {page * PAGE_SIZE + 1}-{(page + 1) * PAGE_SIZE}: {error}",
+                                severity="error", markup=False)
+                return
+            if rows is None or generation != self._generation:
+                return
+            self._store(page, rows)
+            self.refresh()
+            if page == self.cursor_row // PAGE_SIZE:
+                self._highlighted()
+
+        self.run_worker(run(), group="virtual-table-pages", exit_on_error=False)
+
+    def _highlighted(self) -> None:
+        """Announce the row under the cursor (now if its page is here, else when it arrives)."""
+        if self.row_count == 0:
+            self._highlight_pending = False
+            self.post_message(self.RowHighlighted(self, None))
+            return
+        row = self.loaded_row(self.cursor_row)
+        self._highlight_pending = row is None
+        if row is None:
+            return
+        self.post_message(self.RowHighlighted(self, row))
+        if self._select_pending:
+            self._select_pending = False
+            self.post_message(self.RowSelected(self, row))
 
     # -- drawing ----------------------------------------------------------------------------
 
@@ -213,13 +313,24 @@ class VirtualTable(ScrollView, can_focus=True):
                 return message.apply_style(base + empty).adjust_cell_length(width, base)
             return Strip.blank(width, base)
         index = int(self.scroll_y) + y - 1
-        row = self.row_at(index)
-        if row is None:
+        if index >= self.row_count:
             return Strip.blank(width, base)
+        row = self.loaded_row(index)
         style = base
         if index == self.cursor_row:
             style = base + self.get_component_rich_style("virtual-table--cursor")
+        if row is None:
+            row = self._stale_row(index)
+        if row is None:
+            placeholder = Text(PLACEHOLDER, style="dim")
+            return self._render_cells([placeholder] + [""] * (len(self.columns) - 1), style, width)
         return self._render_cells([row.cells.get(c.key, "") for c in self.columns], style, width)
+
+    def _stale_row(self, index: int) -> Row | None:
+        """The row this line showed before the source was set again (drawn until the new page comes)."""
+        rows = self._stale.get(index // PAGE_SIZE)
+        position = index % PAGE_SIZE
+        return rows[position] if rows is not None and position < len(rows) else None
 
     # -- moving -----------------------------------------------------------------------------
 
@@ -238,7 +349,7 @@ class VirtualTable(ScrollView, can_focus=True):
         elif self.cursor_row >= top + visible:
             self.scroll_to(y=self.cursor_row - visible + 1, animate=False, immediate=True)
         self.refresh()
-        self.post_message(self.RowHighlighted(self, self.current_row))
+        self._highlighted()
 
     def action_cursor(self, step: int) -> None:
         """Move the cursor up or down a row."""
@@ -253,10 +364,14 @@ class VirtualTable(ScrollView, can_focus=True):
         self.move_cursor(0 if direction < 0 else self.row_count - 1)
 
     def action_select(self) -> None:
-        """Select the row under the cursor."""
-        row = self.current_row
-        if row is not None:
-            self.post_message(self.RowSelected(self, row))
+        """Select the row under the cursor (when its page arrives, if it is still on its way)."""
+        if self.row_count == 0:
+            return
+        row = self.loaded_row(self.cursor_row)
+        if row is None:
+            self._select_pending = True
+            return
+        self.post_message(self.RowSelected(self, row))
 
     def on_click(self, event) -> None:
         """A click moves the cursor; a double click opens."""
