@@ -217,7 +217,7 @@ def test_show_prints_metadata_then_text(db, article):
     shown = json.loads(invoke("show", "--db", str(db), "--json", source["id"]).stdout)
     assert shown["text"] == article.read_text(encoding="utf-8") and shown["excerpts"] == []
     missing = invoke("show", "--db", str(db), "nothing-like-this")
-    assert one_line_error(missing) == "error: no source 'nothing-like-this' (give an id prefix or the exact title)"
+    assert one_line_error(missing) == "error: no source 'nothing-like-this' (give 4 or more characters of its id, or the exact title)"
 
 
 def test_hostile_text_is_printed_inert(db, tmp_path):

@@ -76,7 +76,7 @@ def test_alias_resolution(case):
     entities.add_alias(case, other.id, "Serhiy", "Kyskytsya")
     with pytest.raises(Ambiguous, match="^more than one entity has the alias 'Kyskytsya'; use its id$"):
         entities.resolve_entity(case, "Kyskytsya")
-    with pytest.raises(NotFound, match="^no entity 'Nobody' \\(give an id prefix or the exact name\\)$"):
+    with pytest.raises(NotFound, match="^no entity 'Nobody' \\(give 4 or more characters of its id, or the exact name\\)$"):
         entities.resolve_entity(case, "Nobody")
     assert sorted(entities.add_alias(case, envoy.id, "kyskytsya", "Sergiy Kyslytsya").aliases) == ["Kyskytsya", "Сергій Кислиця"]
 

@@ -123,6 +123,8 @@ def test_quote_occurring_twice_needs_an_occurrence(case, source_id, text):
 def test_bad_offsets_are_refused(case, source_id, text, start, end):
     if start is None or end is None:
         message = "^give either a quote or both start and end offsets$"
+    elif start >= end:
+        message = f"^span {start}-{end}: the end must come after the start$"
     else:
         message = f"^span {start}-{end} is outside the source's text \\(0-{len(text)}\\)$"
     with pytest.raises(Invalid, match=message):
@@ -335,7 +337,7 @@ def test_excerpt_filters(filtered, name):
 
 def test_filter_names_that_match_nothing_are_refused(filtered):
     case, _ = filtered
-    with pytest.raises(NotFound, match="^no claim type 'Threats' \\(give an id prefix or the exact name\\)$"):
+    with pytest.raises(NotFound, match="^no claim type 'Threats' \\(give 4 or more characters of its id, or the exact name\\)$"):
         excerpts.list_excerpts(case, ExcerptFilter(claim_types=("Threats",)))
     with pytest.raises(NotFound, match="^no entity 'Nobody'"):
         excerpts.list_excerpts(case, ExcerptFilter(entities=("Nobody",)))

@@ -274,7 +274,7 @@ def test_get_source_by_prefix_or_title(case, three_sources):
     assert sources_domain.get_source(case, "ZULU REPORT ON CONSCRIPTION NOTICES").id == zulu
     assert sources_domain.get_source(case, zulu).text.startswith("Zulu report on conscription notices\n")
     assert sources_domain.get_source(case, zulu, with_text=False).text is None
-    with pytest.raises(NotFound, match="^no source 'Nope' \\(give an id prefix or the exact title\\)$"):
+    with pytest.raises(NotFound, match="^no source 'Nope' \\(give 4 or more characters of its id, or the exact title\\)$"):
         sources_domain.get_source(case, "Nope")
     sources_domain.import_text(case, article("Zulu report on conscription notices", "Another body.").encode(), "other.txt")
     with pytest.raises(Ambiguous, match="^more than one source is called 'Zulu report on conscription notices'; use its id$"):

@@ -284,7 +284,7 @@ def test_a_bad_filter_leaves_an_existing_export_untouched(exported, tmp_path):
     previous.write_bytes(b"last week's export\r\n")
     result = run(db, "export", "csv", "--type", "Nope", "-o", str(previous))
     assert result.exit_code == 1
-    assert result.stderr == "error: no claim type 'Nope' (give an id prefix or the exact name)\n"
+    assert result.stderr == "error: no claim type 'Nope' (give 4 or more characters of its id, or the exact name)\n"
     assert previous.read_bytes() == b"last week's export\r\n"
     assert not (tmp_path / "never.csv").exists()
 

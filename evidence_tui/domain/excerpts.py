@@ -113,6 +113,8 @@ def add_excerpt(
         end = start + len(quote)
     if start is None or end is None:
         raise Invalid("give either a quote or both start and end offsets")
+    if start >= end:
+        raise Invalid(f"span {start}-{end}: the end must come after the start")
     if not 0 <= start < end <= len(text):
         raise Invalid(f"span {start}-{end} is outside the source's text (0-{len(text)})")
     if not text[start:end].strip():

@@ -39,4 +39,4 @@ def resolve_id(case: CaseFile, table: str, ref: str, *, name_column: str, what: 
         return rows[0][0]
     if len(rows) > 1:
         raise Ambiguous(f"more than one {what} is called '{ref}'; use its id")
-    raise NotFound(f"no {what} '{ref}' (give an id prefix or the exact {name_column})")
+    raise NotFound(f"no {what} '{ref}' (give {MIN_PREFIX} or more characters of its id, or the exact {name_column})")
