@@ -397,3 +397,11 @@ def test_every_filtered_command_refuses_a_date_that_is_not_one(db, article):
             result = invoke(*command, "--db", str(db), "--from", bad)
             assert one_line_error(result) == f"error: --from '{bad}': not a date (write 2024, 2024-06 or 2024-06-15)"
     assert invoke("excerpt", "list", "--db", str(db), "--from", "2024-02", "--to", "2024").exit_code == 0
+
+
+def test_help_names_the_config_file(tmp_path, monkeypatch):
+    from evidence_tui.config import config_path
+
+    result = invoke("--help")
+    assert result.exit_code == 0
+    assert f"Config file (optional): {config_path()}" in " ".join(result.output.split())

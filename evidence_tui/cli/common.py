@@ -28,6 +28,13 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 class EvidenceGroup(click.Group):
     """A click group that turns ``EvidenceError`` into one line on stderr and exit code 1."""
 
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """End the main help with where the config file is (computed now: it follows XDG_CONFIG_HOME)."""
+        from evidence_tui.config import config_path
+
+        formatter.write_paragraph()
+        formatter.write_text(f"Config file (optional): {config_path()}, e.g. reviewer = \"Amina K.\"")
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
