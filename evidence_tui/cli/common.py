@@ -33,7 +33,8 @@ class EvidenceGroup(click.Group):
         from evidence_tui.config import config_path
 
         formatter.write_paragraph()
-        formatter.write_text(f"Config file (optional): {config_path()}, e.g. reviewer = \"Amina K.\"")
+        # Written as is, not wrapped: a path cut at a hyphen could not be copied.
+        formatter.write(f"  Config file (optional): {config_path()}\n  with e.g. reviewer = \"Amina K.\"\n")
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
