@@ -294,7 +294,7 @@ def test_enter_on_evidence_opens_the_reader_there(demo_case):
             await pilot.press("enter")
             await settle(app, pilot)
             view = app.screen
-            # Enter on an excerpt opens the reader with it selected.
+            # Enter on an excerpt opens the reader at it (the side panel shows it).
             target = next(i for i, piece in enumerate(evidence) if piece.excerpt_id)
             view.table.move_cursor(target)
             await pilot.press("enter")
@@ -302,8 +302,9 @@ def test_enter_on_evidence_opens_the_reader_there(demo_case):
             assert isinstance(app.screen, ReaderScreen)
             excerpt = excerpts_domain.get_excerpt(demo_case, evidence[target].excerpt_id)
             assert app.screen.source_id == excerpt.source_id
-            assert app.screen.view.selection == (excerpt.start, excerpt.end)
-            await pilot.press("escape", "escape")
+            assert app.screen.view.selection is None and app.screen.view.cursor == excerpt.start
+            assert app.screen.current_excerpt().id == excerpt.id
+            await pilot.press("escape")
             await settle(app, pilot)
             assert app.screen is view
 

@@ -217,7 +217,7 @@ def test_a_r_f_review_the_excerpt_under_the_cursor_and_move_on(demo_case):
     asyncio.run(run())
 
 
-def test_enter_opens_the_reader_with_the_excerpt_selected(demo_case):
+def test_enter_opens_the_reader_at_the_excerpt(demo_case):
     async def run():
         app = ExcerptsApp(demo_case)
         async with app.run_test(size=(120, 40)) as pilot:
@@ -228,8 +228,10 @@ def test_enter_opens_the_reader_with_the_excerpt_selected(demo_case):
             reader = app.screen
             assert isinstance(reader, ReaderScreen)
             assert reader.source_id == target.source_id
-            assert reader.view.selection == (target.start, target.end)
-            await pilot.press("escape", "escape")  # drop the selection, then leave the reader
+            # At the excerpt, not a selection of it: the side panel shows the excerpt and 1-9 tag it.
+            assert reader.view.selection is None and reader.view.cursor == target.start
+            assert reader.current_excerpt().id == target.id
+            await pilot.press("escape")
             await settle(app, pilot)
             assert app.screen is screen
 

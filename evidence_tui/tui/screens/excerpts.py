@@ -348,7 +348,8 @@ class ExcerptsScreen(EvidenceScreen):
         except EvidenceError as error:
             self.notify(inert_line(str(error)), severity="error", markup=False)
             return
-        self.app.push_screen(ReaderScreen(excerpt.source_id, cursor=excerpt.start, select=(excerpt.start, excerpt.end)))
+        # At the excerpt, not selecting it: the side panel shows it (types, links, note) and 1-9 tag it.
+        self.app.push_screen(ReaderScreen(excerpt.source_id, cursor=excerpt.start))
 
     def action_back(self) -> None:
         """Escape closes the words filter first; otherwise back to the library."""
