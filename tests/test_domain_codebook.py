@@ -152,3 +152,11 @@ def test_load_codebook_from_toml(case, tmp_path):
     clash.write_text("[[claim_type]]\nname = 'Brand new'\nhotkey = 1\n", encoding="utf-8")
     with pytest.raises(EvidenceError, match=f"^{clash}: hotkey 1 is already used by '{expected[0]['name']}'$"):
         codebook.load_codebook(case, clash)
+
+
+def test_the_log_names_an_edited_type_and_what_changed(case):
+    from evidence_tui.domain import history
+
+    made = codebook.add_type(case, "Coercion or threat")
+    codebook.edit_type(case, made.id, hotkey=3, colour="#aa3355")
+    assert history.recent_operations(case, 1)[0].summary == "edit claim type 'Coercion or threat' (colour, hotkey)"

@@ -132,8 +132,11 @@ def edit_type(
             changes["position"] = position
         if changes:
             changes["updated_at"] = utc_now()
-            op.update("claim_types", type_id, changes)
-            op.summary = f"edit claim type '{changes.get('name') or ref}'"
+            row = op.update("claim_types", type_id, changes)
+            # The log names the type as people know it (the ref may be an id), and says what changed.
+            shown = row["name"] if row else ref
+            what = ", ".join(k for k in changes if k != "updated_at")
+            op.summary = f"edit claim type '{shown}' ({what})"
     return get_type(case, type_id)
 
 
