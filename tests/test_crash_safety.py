@@ -132,6 +132,26 @@ def kill_after(process: subprocess.Popen, delay: float) -> None:
         process.wait()
 
 
+def committed_sources(db: Path) -> int:
+    """How many sources another reader sees committed in ``db`` now (0 while it has no schema)."""
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+        try:
+            return conn.execute("SELECT count(*) FROM sources").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0
+
+
+def kill_after_a_batch(process: subprocess.Popen, db: Path, before: int, delay: float) -> None:
+    """Kill once the import has committed a batch (whatever the machine's speed), ``delay`` later."""
+    deadline = time.monotonic() + 60
+    while process.poll() is None and committed_sources(db) <= before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    kill_after(process, delay)
+
+
 def test_killed_imports_leave_whole_sources_and_a_reimport_completes(tmp_path):
     folder = tmp_path / "articles"
     hashes = write_articles(folder, ARTICLES)
@@ -149,7 +169,12 @@ def test_killed_imports_leave_whole_sources_and_a_reimport_completes(tmp_path):
             [sys.executable, "-c", IMPORT_CLI, "import", "--db", str(db), str(folder)],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
-        kill_after(process, rng.uniform(0.15, 0.35 + ARTICLES / 1000))
+        if rounds % 2:
+            kill_after(process, rng.uniform(0.15, 0.35 + ARTICLES / 1000))
+        else:
+            # Half the kills wait for a first committed batch: a slow or busy machine (where start-up
+            # alone outlasts any fixed delay) still gets kills between batches, not only before them.
+            kill_after_a_batch(process, db, committed_sources(db), rng.uniform(0.0, 0.2))
         killed += process.returncode == -signal.SIGKILL
         if process.returncode not in (0, -signal.SIGKILL):
             pytest.fail(f"import failed on its own: {process.stderr.read().decode()}")
