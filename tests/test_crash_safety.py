@@ -144,6 +144,18 @@ def committed_sources(db: Path) -> int:
         return 0
 
 
+def committed_excerpts(db: Path) -> int:
+    """How many excerpts another reader sees committed in ``db`` now."""
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+        try:
+            return conn.execute("SELECT count(*) FROM excerpts").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0
+
+
 def kill_after_a_batch(process: subprocess.Popen, db: Path, before: int, delay: float) -> None:
     """Kill once the import has committed a batch (whatever the machine's speed), ``delay`` later."""
     deadline = time.monotonic() + 60
@@ -214,7 +226,13 @@ def test_killed_excerpt_loops_lose_no_committed_excerpt(tmp_path):
             [sys.executable, "-c", EXCERPT_LOOP, str(db), str(round_)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
-        time.sleep(rng.uniform(0.3, 0.75))
+        # Once the loop is writing (its first excerpt is committed, however slow the start-up), a
+        # random moment later: kills land inside writes, not before the first one.
+        before = committed_excerpts(db)
+        deadline = time.monotonic() + 60
+        while process.poll() is None and committed_excerpts(db) <= before and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0.05, 0.45))
         process.send_signal(signal.SIGKILL)
         out, err = process.communicate()
         killed += process.returncode == -signal.SIGKILL
