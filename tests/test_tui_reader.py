@@ -218,3 +218,21 @@ def test_reader_snapshot(snap_compare, demo_case):
 
     app = open_reader(demo_case, cursor=0)
     assert snap_compare(app, terminal_size=(120, 40), run_before=settle_snapshot)
+
+
+def test_the_side_panel_names_what_each_number_key_tags(demo_case):
+    hotkeyed = sorted((t for t in codebook.list_types(demo_case) if t.hotkey), key=lambda t: t.hotkey)
+    text = sources.get_source(demo_case, BALTIC).text
+    start = text.index("Russian authorities arrested 236 people")
+
+    async def run():
+        app = open_reader(demo_case, cursor=start)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("s")  # a selection: the keys that would tag it, with their types
+            await settle(app, pilot)
+            panel = static_text(app.screen.query_one("#excerpt-panel"))
+            for claim_type in hotkeyed:
+                assert f"{claim_type.hotkey} ■ {claim_type.name}" in panel
+
+    asyncio.run(run())

@@ -100,6 +100,7 @@ class ReaderScreen(ExcerptActions, EvidenceScreen):
             return  # a tag is on its way: its result redraws its mark (reloading now would drop it)
         self.excerpts = excerpts.excerpts_in_source(self.case, self.source_id)
         self.types = codebook.list_types(self.case)
+        self.query_one(ExcerptPanel).hotkeys = [t for t in self.types if t.hotkey]
         self.view.set_marks([_mark(e) for e in self.excerpts])
 
     # -- what is under the cursor -----------------------------------------------------------

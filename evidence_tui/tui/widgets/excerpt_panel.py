@@ -6,8 +6,8 @@ from rich.console import Group
 from rich.text import Text
 from textual.widgets import Static
 
-from evidence_tui.domain.models import Excerpt, Source
-from evidence_tui.textsafety import inert_line
+from evidence_tui.domain.models import ClaimType, Excerpt, Source
+from evidence_tui.textsafety import colour_or, inert_line
 
 
 def source_header(source: Source) -> Text:
@@ -24,6 +24,11 @@ def source_header(source: Source) -> Text:
 class ExcerptPanel(Static):
     """Shows the excerpts under the reader's cursor (the current one first)."""
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The codebook's number keys, set by the screen: shown as a legend where they can be used.
+        self.hotkeys: list[ClaimType] = []
+
     def show_excerpts(self, excerpts: list[Excerpt], selection: tuple[int, int] | None = None) -> None:
         """Show these excerpts (or a hint when there are none)."""
         parts: list = []
@@ -33,6 +38,9 @@ class ExcerptPanel(Static):
         if not excerpts:
             if not selection:
                 parts.append(Text("No excerpt here.\nv select · s sentence · 1-9 tag\n[ ] jump between excerpts", style="dim"))
+            legend = self.hotkey_legend()
+            if legend.plain:
+                parts.append(legend)
             self.update(Group(*parts))
             return
         for number, excerpt in enumerate(excerpts):
@@ -60,3 +68,12 @@ class ExcerptPanel(Static):
             if number == 0:
                 parts.append(Text(""))
         self.update(Group(*parts))
+
+    def hotkey_legend(self) -> Text:
+        """The number keys and the claim types they tag ("1 ■ Deception about the job")."""
+        legend = Text()
+        for claim_type in sorted(self.hotkeys, key=lambda t: t.hotkey or 0):
+            legend.append(f"\n{claim_type.hotkey} ", style="bold")
+            legend.append("■ ", style=colour_or(claim_type.colour, "grey50"))
+            legend.append(inert_line(claim_type.name), style="dim")
+        return legend
