@@ -306,7 +306,7 @@ def test_codebook_claims_and_entities(db, article):
     claim = json.loads(invoke("claim", "add", "--db", str(db), "Recruiters made promises", "--type",
                               "Deception about the job", "--json").stdout)
     linked = invoke("claim", "link", "--db", str(db), claim["id"][:8], "--excerpt", excerpt["id"][:8])
-    assert linked.stdout == f"linked: {claim['id'][:8]} now has 1 sources, 1 outlets\n"
+    assert linked.stdout == f"linked: {claim['id'][:8]} now has 1 source, 1 outlet\n"
     (listed,) = json.loads(invoke("claim", "list", "--db", str(db), "--json").stdout)
     assert (listed["supporting"], listed["sources"], listed["outlets"], listed["single_outlet"]) == (1, 1, 1, True)
     shown = json.loads(invoke("claim", "show", "--db", str(db), "--json", claim["id"]).stdout)

@@ -13,6 +13,7 @@ from evidence_tui.domain.models import Claim
 from evidence_tui.errors import EvidenceError
 from evidence_tui.store import CaseFile
 from evidence_tui.textsafety import inert_line
+from evidence_tui.words import count
 
 
 @click.group()
@@ -154,4 +155,4 @@ def link(case: CaseFile, claim_ref: str, excerpts, sources, stance: str) -> None
         found = claims_domain.link_excerpt(case, claim_ref, excerpt_ref, stance)
     for source_ref in sources:
         found = claims_domain.link_source(case, claim_ref, source_ref, stance)
-    console.print(Text("linked: ") + safe(f"{found.short_id} now has {found.sources} sources, {found.outlets} outlets"), soft_wrap=True)
+    console.print(Text("linked: ") + safe(f"{found.short_id} now has {count(found.sources, 'source')}, {count(found.outlets, 'outlet')}"), soft_wrap=True)

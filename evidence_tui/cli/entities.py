@@ -11,6 +11,7 @@ from evidence_tui.domain import entities as entities_domain
 from evidence_tui.errors import EvidenceError
 from evidence_tui.store import CaseFile
 from evidence_tui.store.schema import ENTITY_KINDS
+from evidence_tui.words import count
 
 
 @click.group()
@@ -86,7 +87,7 @@ def link(case: CaseFile, entity_ref: str, excerpts, claims, role: str) -> None:
         entities_domain.link_excerpt(case, entity_ref, excerpt_ref, role)
     for claim_ref in claims:
         entities_domain.link_claim(case, entity_ref, claim_ref, role)
-    console.print(f"linked to {len(excerpts)} excerpts and {len(claims)} claims")
+    console.print(f"linked to {count(len(excerpts), 'excerpt')} and {count(len(claims), 'claim')}")
 
 
 @entity.command("merge")

@@ -28,6 +28,7 @@ from evidence_tui.tui.screens.library import LibraryScreen
 from evidence_tui.tui.screens.overview import OverviewScreen
 from evidence_tui.tui.screens.review import ReviewScreen
 from evidence_tui.tui.screens.search import SearchScreen
+from evidence_tui.words import count
 
 # (mode, key, label): the order of the F-keys and of "Go to" commands in the palette.
 SCREENS = (
@@ -105,8 +106,8 @@ class EvidenceApp(App):
 
     def _show_counts(self, figures) -> None:
         self.sub_title = (
-            f"{figures.sources} sources · {figures.excerpts} excerpts · {figures.claims} claims · "
-            f"{figures.entities} entities"
+            f"{count(figures.sources, 'source')} · {count(figures.excerpts, 'excerpt')} · {count(figures.claims, 'claim')} · "
+            f"{count(figures.entities, 'entity')}"
         )
 
     def action_help(self) -> None:

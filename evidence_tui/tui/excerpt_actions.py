@@ -14,6 +14,7 @@ from evidence_tui.domain.models import Excerpt
 from evidence_tui.store.schema import ENTITY_KINDS
 from evidence_tui.tui.screens.picker import Picked, PickerItem, PickerScreen
 from evidence_tui.tui.screens.prompt import TextPrompt
+from evidence_tui.words import count
 
 
 class ExcerptActions:
@@ -69,7 +70,7 @@ class ExcerptActions:
         excerpt = self.excerpt_for_action()
         if excerpt is None:
             return
-        items = [PickerItem(c.id, c.statement, f"{c.sources} sources · {c.outlets} outlets") for c in claims_domain.list_claims(self.case)]
+        items = [PickerItem(c.id, c.statement, f"{count(c.sources, 'source')} · {count(c.outlets, 'outlet')}") for c in claims_domain.list_claims(self.case)]
         self.app.push_screen(PickerScreen(f"Attach excerpt {excerpt.short_id} to a claim", items, allow_create=True,
                                           create_label="New claim"), partial(self._claim_picked, excerpt))
 
@@ -90,7 +91,7 @@ class ExcerptActions:
                 return claims_domain.link_excerpt(case, claim_id, excerpt.id, stance.value)
 
             self.submit(attach, then=lambda claim: self.notify(
-                f"Excerpt {stance.value} '{claim.statement[:50]}' ({claim.sources} sources, {claim.outlets} outlets)", markup=False))
+                f"Excerpt {stance.value} '{claim.statement[:50]}' ({count(claim.sources, 'source')}, {count(claim.outlets, 'outlet')})", markup=False))
 
         self.app.push_screen(PickerScreen("Does the excerpt support or contradict it?", stances), stance_picked)
 

@@ -12,6 +12,7 @@ from evidence_tui.domain import sources
 from evidence_tui.domain.models import Source
 from evidence_tui.tui.screens.base import EvidenceScreen, Footer
 from evidence_tui.tui.widgets.virtual_table import CallbackSource, Column, Row, VirtualTable
+from evidence_tui.words import count
 
 ORDERS = ("imported", "title", "outlet", "-published", "published", "excerpts")
 ORDER_LABELS = {
@@ -97,7 +98,7 @@ class LibraryScreen(EvidenceScreen):
             lambda offset, limit: [source_row(s) for s in sources.list_sources(case, text=text or None, order=order, limit=limit, offset=offset)],
         )
         self.table.set_source(source, count=total, keep_cursor=True)
-        shown = f"{total} sources" + (f" matching '{text}'" if text else "") + f" · sorted by {ORDER_LABELS[order]}"
+        shown = count(total, "source") + (f" matching '{text}'" if text else "") + f" · sorted by {ORDER_LABELS[order]}"
         self.query_one("#library-status", Static).update(Text(shown))
 
     # -- actions ------------------------------------------------------------------------------
