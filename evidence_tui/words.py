@@ -4,9 +4,14 @@ from __future__ import annotations
 
 
 def count(n: int, noun: str, plural: str | None = None) -> str:
-    """``n`` with the noun in the right number: "1 source", "3 sources", "1 entity"/"2 entities"."""
+    """``n`` with the noun in the right number: "1 source", "3 sources", "2 entities", "2 aliases"."""
     if n == 1:
         return f"{n} {noun}"
     if plural is None:
-        plural = noun[:-1] + "ies" if noun.endswith("y") and noun[-2:-1] not in "aeiou" else noun + "s"
+        if noun.endswith("y") and noun[-2:-1] not in "aeiou":
+            plural = noun[:-1] + "ies"
+        elif noun.endswith("s"):
+            plural = noun + "es"
+        else:
+            plural = noun + "s"
     return f"{n} {plural}"

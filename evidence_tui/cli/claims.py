@@ -58,10 +58,6 @@ def _dates(found: Claim) -> str:
     return found.earliest if found.latest == found.earliest else f"{found.earliest} to {found.latest}"
 
 
-def _of(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
 @claim.command("list")
 @click.option("--order", type=click.Choice(list(claims_domain.CLAIM_ORDERS)), default="created", show_default=True,
               help="weakest: fewest outlets first; reliability: best grade first; earliest/latest: by evidence date.")
@@ -117,7 +113,7 @@ def show(case: CaseFile, claim_ref: str, as_json: bool) -> None:
         print_json({**found.as_dict(), "evidence": [e.__dict__ for e in evidence]})
         return
     console.print(Text(inert_line(found.statement), style="bold"), soft_wrap=True)
-    figures = Text(f"for: {_of(found.supporting, 'excerpt')}, {_of(found.sources, 'source')} in {_of(found.outlets, 'outlet')}")
+    figures = Text(f"for: {count(found.supporting, 'excerpt')}, {count(found.sources, 'source')} in {count(found.outlets, 'outlet')}")
     if found.unsupported:
         figures.append(" (unsupported)", style="red")
     elif found.single_outlet:
@@ -127,8 +123,8 @@ def show(case: CaseFile, claim_ref: str, as_json: bool) -> None:
     if found.earliest:
         figures.append(f"; published {_dates(found)}")
     console.print(figures, soft_wrap=True)
-    console.print(f"against: {_of(found.contradicting, 'excerpt')}, {_of(found.sources_against, 'source')} in "
-                  f"{_of(found.outlets_against, 'outlet')}", soft_wrap=True, markup=False)
+    console.print(f"against: {count(found.contradicting, 'excerpt')}, {count(found.sources_against, 'source')} in "
+                  f"{count(found.outlets_against, 'outlet')}", soft_wrap=True, markup=False)
     table = Table("stance", "source", "outlet", "published", "rel.", "quote")
     for e in evidence:
         table.add_row(e.stance, safe(e.source_title), safe(e.outlet), e.published or "", e.reliability or "", safe(e.quote or "(whole source)"))

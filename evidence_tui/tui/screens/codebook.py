@@ -25,6 +25,7 @@ from evidence_tui.tui.screens.base import EvidenceScreen, Footer
 from evidence_tui.tui.screens.picker import Picked, PickerItem, PickerScreen
 from evidence_tui.tui.screens.prompt import ConfirmScreen, TextPrompt
 from evidence_tui.tui.widgets.codebook_prompt import CheckedPrompt, dialog_text
+from evidence_tui.words import count
 
 SWATCH = "███"
 _HEX = re.compile(r"^#?([0-9a-fA-F]{6})$")
@@ -36,11 +37,6 @@ COLUMNS = (("swatch", "", 3), ("hotkey", "Key", 3), ("name", "Claim type", 30), 
 def safe_colour(colour: str | None, default: str = "") -> str:
     """The colour if it is a #rrggbb value, else ``default`` (a bad value from the file cannot crash the screen)."""
     return colour if colour and _HEX.match(colour) and colour.startswith("#") else default
-
-
-def plural(count: int, word: str) -> str:
-    """'1 excerpt', '3 excerpts'."""
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def clip(text: str, width: int) -> str:
@@ -133,7 +129,7 @@ class CodebookScreen(EvidenceScreen):
         self._show_detail()
         with_keys = sum(1 for t in self.types if t.hotkey)
         used = sum(1 for t in self.types if t.excerpt_count)
-        status = (f"{plural(len(self.types), 'claim type')} · {with_keys} with a hotkey · {used} in use"
+        status = (f"{count(len(self.types), 'claim type')} · {with_keys} with a hotkey · {used} in use"
                   if self.types else "The codebook is empty: press a to add a claim type.")
         self.query_one("#codebook-status", Static).update(Text(status))
 
@@ -171,7 +167,7 @@ class CodebookScreen(EvidenceScreen):
             detail.append("  ")
             detail.append(inert_line(claim_type.colour or "no colour"), style="dim")
             detail.append(f" · key {claim_type.hotkey}" if claim_type.hotkey else " · no hotkey", style="dim")
-            detail.append(f" · {plural(claim_type.excerpt_count, 'excerpt')}\n", style="dim")
+            detail.append(f" · {count(claim_type.excerpt_count, 'excerpt')}\n", style="dim")
             detail.append(inert_line(claim_type.description) if claim_type.description else "No description: press d to write one.",
                           style="" if claim_type.description else "dim italic")
         self.query_one("#codebook-detail", Static).update(detail)
@@ -321,7 +317,7 @@ class CodebookScreen(EvidenceScreen):
         claim_type = self._need_type()
         if claim_type is None:
             return
-        others = [PickerItem(t.id, t.name, f"{plural(t.excerpt_count, 'excerpt')} · {t.description}", safe_colour(t.colour) or None)
+        others = [PickerItem(t.id, t.name, f"{count(t.excerpt_count, 'excerpt')} · {t.description}", safe_colour(t.colour) or None)
                   for t in self.types if t.id != claim_type.id]
         if not others:
             self.notify("There is no other claim type to merge into", severity="warning")
@@ -340,7 +336,7 @@ class CodebookScreen(EvidenceScreen):
 
         def ask(impact: tuple[ClaimType, int]) -> None:
             source, claims = impact
-            moves = [plural(source.excerpt_count, "excerpt")] + ([plural(claims, "claim")] if claims else [])
+            moves = [count(source.excerpt_count, "excerpt")] + ([count(claims, "claim")] if claims else [])
             question = (f"Merge '{inert_line(source.name)}' into '{inert_line(target.name)}'? "
                         f"Its {' and '.join(moves)} {'moves' if moves == ['1 excerpt'] else 'move'} to '{inert_line(target.name)}', and "
                         f"'{inert_line(source.name)}' leaves the codebook.")
@@ -355,7 +351,7 @@ class CodebookScreen(EvidenceScreen):
         def done(merged: ClaimType) -> None:
             self._select(merged)
             self.notify(f"Merged '{inert_line(source.name)}' into '{inert_line(merged.name)}' "
-                        f"({plural(merged.excerpt_count, 'excerpt')} now) · u undoes", markup=False)
+                        f"({count(merged.excerpt_count, 'excerpt')} now) · u undoes", markup=False)
 
         self.submit(codebook.merge_types, source.id, target.id, then=done)
 
@@ -372,9 +368,9 @@ class CodebookScreen(EvidenceScreen):
                 return
             losses = []
             if current.excerpt_count:
-                losses.append(f"{plural(current.excerpt_count, 'excerpt')} lose{'s' if current.excerpt_count == 1 else ''} this tag")
+                losses.append(f"{count(current.excerpt_count, 'excerpt')} lose{'s' if current.excerpt_count == 1 else ''} this tag")
             if claims:
-                losses.append(f"{plural(claims, 'claim')} lose{'s' if claims == 1 else ''} {'its' if claims == 1 else 'their'} type")
+                losses.append(f"{count(claims, 'claim')} lose{'s' if claims == 1 else ''} {'its' if claims == 1 else 'their'} type")
             question = f"Delete '{inert_line(current.name)}'? {'; '.join(losses)}."
             self.app.push_screen(ConfirmScreen(dialog_text(question)), partial(self._delete, current))  # type: ignore[arg-type]
 

@@ -28,22 +28,12 @@ from evidence_tui.tui.screens.base import EvidenceScreen, Footer
 from evidence_tui.tui.screens.picker import Picked, PickerItem, PickerScreen
 from evidence_tui.tui.screens.prompt import ConfirmScreen
 from evidence_tui.tui.widgets.codebook_prompt import CheckedPrompt, dialog_text
+from evidence_tui.words import count
 
 KIND_STYLES = {"person": "#e5c07b", "organisation": "#61afef", "place": "#98c379", "unit": "#e06c75", "other": "#abb2bf"}
 # (key, label, width): the aliases column takes what is left.
 COLUMNS = (("name", "Name", 34), ("kind", "Kind", 12), ("aliases", "Aliases", None), ("excerpts", "Excerpts", 8),
            ("claims", "Claims", 6))
-
-
-def plural(count: int, word: str) -> str:
-    """'1 alias', '3 aliases', '2 entities'."""
-    if count == 1:
-        return f"1 {word}"
-    if word.endswith("s"):
-        return f"{count} {word}es"
-    if word.endswith("y") and word[-2:-1] not in ("a", "e", "o", "u"):
-        return f"{count} {word[:-1]}ies"
-    return f"{count} {word}s"
 
 
 def clip(text: str, width: int) -> str:
@@ -137,9 +127,9 @@ class EntitiesScreen(EvidenceScreen):
         if not self.all:
             status = "No entities yet: press a to add one."
         elif self.filter_text:
-            status = f"{len(self.shown)} of {plural(len(self.all), 'entity')} match '{inert_line(self.filter_text)}'"
+            status = f"{len(self.shown)} of {count(len(self.all), 'entity')} match '{inert_line(self.filter_text)}'"
         else:
-            status = f"{plural(len(self.all), 'entity')} · f finds unlinked mentions of the selected one"
+            status = f"{count(len(self.all), 'entity')} · f finds unlinked mentions of the selected one"
         self.query_one("#entities-status", Static).update(Text(status))
 
     @staticmethod
@@ -175,7 +165,7 @@ class EntitiesScreen(EvidenceScreen):
             detail.append(inert_line(entity.name), style="bold")
             detail.append("  ")
             detail.append(entity.kind, style=KIND_STYLES.get(entity.kind, ""))
-            detail.append(f" · {plural(entity.excerpt_count, 'excerpt')} · {plural(entity.claim_count, 'claim')}\n",
+            detail.append(f" · {count(entity.excerpt_count, 'excerpt')} · {count(entity.claim_count, 'claim')}\n",
                           style="dim")
             if entity.aliases:
                 detail.append("also: ", style="dim")
@@ -278,7 +268,7 @@ class EntitiesScreen(EvidenceScreen):
         def done(updated: Entity) -> None:
             self._select(updated)
             added = len(updated.aliases) - len(entity.aliases)
-            message = f"{plural(added, 'alias')} added to '{inert_line(updated.name)}'" if added else "No new alias (it had them all)"
+            message = f"{count(added, 'alias')} added to '{inert_line(updated.name)}'" if added else "No new alias (it had them all)"
             self.notify(message, markup=False)
             if clashes:
                 self.notify("; ".join(clashes) + " (merge them with M if they are the same)", severity="warning", markup=False)
@@ -339,10 +329,10 @@ class EntitiesScreen(EvidenceScreen):
         target = next((e for e in self.all if e.id == picked.value), None)
         if target is None:
             return
-        links = [plural(entity.excerpt_count, "excerpt link")]
+        links = [count(entity.excerpt_count, "excerpt link")]
         if entity.claim_count:
-            links.append(plural(entity.claim_count, "claim link"))
-        names = "its name" + (f" and {plural(len(entity.aliases), 'alias')}" if entity.aliases else "")
+            links.append(count(entity.claim_count, "claim link"))
+        names = "its name" + (f" and {count(len(entity.aliases), 'alias')}" if entity.aliases else "")
         question = (f"Merge '{inert_line(entity.name)}' into '{inert_line(target.name)}'? "
                     f"Its {' and '.join(links)} {'moves' if links == ['1 excerpt link'] else 'move'} to '{inert_line(target.name)}', "
                     f"{names} {'becomes an alias' if names == 'its name' else 'become aliases'} "
@@ -356,7 +346,7 @@ class EntitiesScreen(EvidenceScreen):
         def done(merged: Entity) -> None:
             self._select(merged)
             self.notify(f"Merged '{inert_line(entity.name)}' into '{inert_line(merged.name)}' "
-                        f"({plural(merged.excerpt_count, 'excerpt')}) · u undoes", markup=False)
+                        f"({count(merged.excerpt_count, 'excerpt')}) · u undoes", markup=False)
 
         self.submit(entities.merge_entities, entity.id, target.id, then=done)
 
@@ -453,11 +443,11 @@ class MentionsScreen(ModalScreen[None]):
             options.highlighted = min(old or 0, len(mentions) - 1)
         sources = len({m.source_id for m in mentions})
         if not mentions:
-            status = Text(f"No unlinked mentions: every occurrence of its {plural(len(self.entity.aliases) + 1, 'name')} "
+            status = Text(f"No unlinked mentions: every occurrence of its {count(len(self.entity.aliases) + 1, 'name')} "
                           "is in an excerpt linked to it.", style="dim")
         else:
             more = " (the first ones)" if len(mentions) >= self.limit else ""
-            status = Text(f"{plural(len(mentions), 'mention')}{more} in {plural(sources, 'source')}, not yet linked")
+            status = Text(f"{count(len(mentions), 'mention')}{more} in {count(sources, 'source')}, not yet linked")
         self.query_one("#mentions-status", Static).update(status)
 
     def current(self) -> Mention | None:
