@@ -132,34 +132,22 @@ def kill_after(process: subprocess.Popen, delay: float) -> None:
         process.wait()
 
 
-def committed_sources(db: Path) -> int:
-    """How many sources another reader sees committed in ``db`` now (0 while it has no schema)."""
+def rows_committed(db: Path, table: str) -> int:
+    """How many rows of ``table`` another reader sees committed in ``db`` now (0 while it has no schema)."""
     try:
         conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
         try:
-            return conn.execute("SELECT count(*) FROM sources").fetchone()[0]
+            return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         finally:
             conn.close()
     except sqlite3.Error:
         return 0
 
 
-def committed_excerpts(db: Path) -> int:
-    """How many excerpts another reader sees committed in ``db`` now."""
-    try:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
-        try:
-            return conn.execute("SELECT count(*) FROM excerpts").fetchone()[0]
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return 0
-
-
-def kill_after_a_batch(process: subprocess.Popen, db: Path, before: int, delay: float) -> None:
-    """Kill once the import has committed a batch (whatever the machine's speed), ``delay`` later."""
+def kill_after_a_commit(process: subprocess.Popen, db: Path, table: str, before: int, delay: float) -> None:
+    """Kill ``delay`` after the process has committed rows to ``table`` (whatever the machine's speed)."""
     deadline = time.monotonic() + 60
-    while process.poll() is None and committed_sources(db) <= before and time.monotonic() < deadline:
+    while process.poll() is None and rows_committed(db, table) <= before and time.monotonic() < deadline:
         time.sleep(0.01)
     kill_after(process, delay)
 
@@ -186,7 +174,7 @@ def test_killed_imports_leave_whole_sources_and_a_reimport_completes(tmp_path):
         else:
             # Half the kills wait for a first committed batch: a slow or busy machine (where start-up
             # alone outlasts any fixed delay) still gets kills between batches, not only before them.
-            kill_after_a_batch(process, db, committed_sources(db), rng.uniform(0.0, 0.2))
+            kill_after_a_commit(process, db, "sources", rows_committed(db, "sources"), rng.uniform(0.0, 0.2))
         killed += process.returncode == -signal.SIGKILL
         if process.returncode not in (0, -signal.SIGKILL):
             pytest.fail(f"import failed on its own: {process.stderr.read().decode()}")
@@ -228,12 +216,7 @@ def test_killed_excerpt_loops_lose_no_committed_excerpt(tmp_path):
         )
         # Once the loop is writing (its first excerpt is committed, however slow the start-up), a
         # random moment later: kills land inside writes, not before the first one.
-        before = committed_excerpts(db)
-        deadline = time.monotonic() + 60
-        while process.poll() is None and committed_excerpts(db) <= before and time.monotonic() < deadline:
-            time.sleep(0.01)
-        time.sleep(rng.uniform(0.05, 0.45))
-        process.send_signal(signal.SIGKILL)
+        kill_after_a_commit(process, db, "excerpts", rows_committed(db, "excerpts"), rng.uniform(0.05, 0.45))
         out, err = process.communicate()
         killed += process.returncode == -signal.SIGKILL
         assert "Traceback" not in err, err
