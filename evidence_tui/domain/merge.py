@@ -55,7 +55,7 @@ from typing import Any
 from evidence_tui.domain.integrity import Problem, excerpt_problem
 from evidence_tui.errors import CaseFileError, Invalid
 from evidence_tui.store import CaseFile, DatabaseErrors, IntegrityErrors, Operation, operation, utc_now
-from evidence_tui.store.casefile import SQLITE_HEADER
+from evidence_tui.store import crypto
 from evidence_tui.store.journal import bulk_source_index
 from evidence_tui.store.schema import APPLICATION_ID, SCHEMA_VERSION
 
@@ -214,16 +214,13 @@ def open_other(path: str | os.PathLike, case: CaseFile | None = None) -> Iterato
     The file is never written: SQLite's read-only mode, no migration, no backup.
     """
     path = Path(path).expanduser()
-    if not path.exists():
-        raise CaseFileError(f"{path}: no such case file")
     if path.is_dir():
         raise CaseFileError(f"{path}: is a folder, not a case file")
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
-    except OSError as error:
-        raise CaseFileError(f"{path}: cannot read the case file ({(error.strerror or str(error)).lower()})") from None
-    if header != SQLITE_HEADER:
+    # The store's own reading of the first bytes (missing, empty, plain SQLite, encrypted, other).
+    kind = crypto.file_kind(path)
+    if kind == "missing":
+        raise CaseFileError(f"{path}: no such case file")
+    if kind != "plain":
         raise CaseFileError(f"{path}: not an evidence-tui case file (not a SQLite database)")
     if case is not None and case.path.exists() and os.path.samefile(path, case.path):
         raise CaseFileError(f"{path}: is the case file being merged into; nothing to merge")
