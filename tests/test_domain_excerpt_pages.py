@@ -43,10 +43,15 @@ FILTERS = [
 ]
 
 
-@pytest.mark.parametrize("few_linked", [3, 5000], ids=["walk-excerpts", "from-links"])
+@pytest.mark.parametrize(("few_linked", "budget"), [(3, 10.0), (5000, 10.0), (3, -1.0)],
+                         ids=["walk-excerpts", "from-links", "walk-over-budget"])
 @pytest.mark.parametrize("f", FILTERS, ids=lambda f: repr(f)[14:60])
-def test_every_page_is_the_slice_of_the_whole_list(paged, f, few_linked, monkeypatch):
-    monkeypatch.setattr(excerpts, "_FEW_LINKED", few_linked)  # both strategies of reading linked excerpts
+def test_every_page_is_the_slice_of_the_whole_list(paged, f, few_linked, budget, monkeypatch):
+    # Every strategy of reading linked excerpts: walking the list, starting from the links, and
+    # a walk stopped by its time budget that starts from the links instead.
+    monkeypatch.setattr(excerpts, "_FEW_LINKED", few_linked)
+    monkeypatch.setattr(excerpts, "_WALK_BUDGET", budget)
+    monkeypatch.setattr(excerpts, "_BUDGET_CHECK_EVERY", 1)
     whole = [e.id for e in excerpts.list_excerpts(paged, f)]
     total = excerpts.count_excerpts(paged, f)
     assert len(whole) == total > 10
@@ -78,3 +83,23 @@ def test_a_change_is_never_paged_past(paged):
 
         history.undo_last(paged)
     assert excerpts.get_excerpt(paged, gone.id).id == gone.id
+
+
+def test_a_walk_over_its_time_budget_reads_the_page_from_the_links(paged, monkeypatch):
+    f = ExcerptFilter(claim_types=("A", "B"))
+    monkeypatch.setattr(excerpts, "_FEW_LINKED", 3)
+    expected = [e.id for e in excerpts.list_excerpts(paged, f, limit=10)]
+    routes = []
+    page_rowids = excerpts._page_rowids
+
+    def spy(*args, from_links=False, **kwargs):
+        routes.append(from_links)
+        return page_rowids(*args, from_links=from_links, **kwargs)
+
+    monkeypatch.setattr(excerpts, "_page_rowids", spy)
+    monkeypatch.setattr(excerpts, "_WALK_BUDGET", -1.0)  # over budget at SQLite's first check
+    monkeypatch.setattr(excerpts, "_BUDGET_CHECK_EVERY", 1)
+    assert [e.id for e in excerpts.list_excerpts(paged, f, limit=10)] == expected
+    assert routes == [False, True]
+    # The connection is left without the budget's interrupt.
+    assert len(excerpts.list_excerpts(paged, f)) == excerpts.count_excerpts(paged, f)

@@ -8,8 +8,10 @@ if offsets ever drift.
 from __future__ import annotations
 
 import sqlite3
+import time
 import weakref
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from evidence_tui.domain.filters import ExcerptFilter, FilterParts, filter_parts, filter_sql
 from evidence_tui.domain.models import ClaimLink, ClaimType, EntityLink, Excerpt
@@ -309,27 +311,60 @@ def excerpts_in_source(case: CaseFile, source_id: str) -> list[Excerpt]:
     return _hydrate(conn, rows)
 
 
-# A filter whose link conditions (claim types, entities, claims) match fewer excerpts than this is
-# read starting from the link tables; a broader one by walking excerpts in order (it finds a
-# page's worth of matches within the first few hundred rows).
+# Two ways to read a page of a filter with link conditions (claim types, entities, claims):
+# starting from the link tables (cost: the size of the first link's set, then a sort), or walking
+# excerpts in list order and checking each (cost: how far the page's matches are spread). A first
+# link naming fewer than _FEW_LINKED excerpts is always read from the links; otherwise the walk
+# is tried for _WALK_BUDGET seconds: a broad filter finds its page well within it, a sparse one
+# (a rare combination) stops there and is read from the links instead. Both give the same rows.
 _FEW_LINKED = 5000
+_WALK_BUDGET = 0.04
+_BUDGET_CHECK_EVERY = 2000  # SQLite virtual machine steps between looks at the clock (~20 µs)
+
+
+# Excerpts found through the links are looked up by id in this covering index (schema v4): their
+# status and creation time without reading their rows. SQLite would pick the unique index on id
+# (it cannot know both give one row per id), which reads every row as well.
+_BY_ID = "INDEXED BY excerpts_lookup"
+
+
+class _OverBudget(Exception):
+    """A walk took longer than its budget (SQLite was interrupted)."""
+
+
+@contextmanager
+def _time_budget(conn: sqlite3.Connection, seconds: float | None) -> Iterator[None]:
+    """Interrupt the statements run inside after ``seconds`` (raising ``_OverBudget``)."""
+    if seconds is None:
+        yield
+        return
+    deadline = time.perf_counter() + seconds
+    conn.set_progress_handler(lambda: 1 if time.perf_counter() > deadline else 0, _BUDGET_CHECK_EVERY)
+    try:
+        yield
+    except sqlite3.OperationalError as error:
+        if "interrupted" in str(error):
+            raise _OverBudget from None
+        raise
+    finally:
+        conn.set_progress_handler(None, 0)
 
 
 def _page_rowids(
-    case: CaseFile,
     parts: FilterParts,
     limit: int | None,
     offset: int,
     *,
     after: tuple[str, int] | None = None,
     descending: bool = False,
+    from_links: bool = False,
 ) -> tuple[str, list]:
     """A query of the rowids of one page of matching excerpts (list order: oldest first).
 
     Only rowids: the rows skipped by OFFSET are never read whole nor joined to their source.
     ``after`` (the created_at and rowid of the row before the page) reads on from there (keyset)
     instead of counting ``offset`` rows; ``descending`` reads from the end (newest first), for pages
-    nearer the end than the start.
+    nearer the end than the start; ``from_links`` starts from the link tables (see above).
     """
     source = "JOIN sources s ON s.id = e.source_id" if parts.uses_source else ""
     page = " LIMIT ? OFFSET ?" if limit is not None else ""
@@ -338,25 +373,29 @@ def _page_rowids(
     key, key_params = "", []
     if after is not None:
         key, key_params = " AND (e.created_at, e.rowid) > (?, ?)", list(after)
-    if parts.links:
+    if parts.links and from_links:
         links_sql, links_params = parts.link_set()
-        # Deep pages without a key start from the links too: walking excerpts in order would check
-        # every one before them. With a key, walking from the key is cheap at any depth.
-        deep = limit is None or (offset >= _FEW_LINKED and after is None)
-        if deep or case.db.conn.execute(
-            f"SELECT count(*) FROM ({links_sql} LIMIT {_FEW_LINKED})", links_params
-        ).fetchone()[0] < _FEW_LINKED:
-            where, params = parts.where(with_links=False)
-            return (
-                f"SELECT e.rowid FROM ({links_sql}) l CROSS JOIN excerpts e ON e.id = l.excerpt_id {source} "
-                f"WHERE {where}{key} ORDER BY {order}{page}",
-                [*links_params, *params, *key_params, *page_params],
-            )
+        where, params = parts.where(with_links=False)
+        return (
+            f"SELECT e.rowid FROM ({links_sql}) l CROSS JOIN excerpts e {_BY_ID} ON e.id = l.excerpt_id {source} "
+            f"WHERE {where}{key} ORDER BY {order}{page}",
+            [*links_params, *params, *key_params, *page_params],
+        )
     where, params = parts.where()
     return (
         f"SELECT e.rowid FROM excerpts e {source} WHERE {where}{key} ORDER BY {order}{page}",
         [*params, *key_params, *page_params],
     )
+
+
+def _few_linked(conn: sqlite3.Connection, parts: FilterParts) -> bool:
+    """True when the first link condition alone names fewer than ``_FEW_LINKED`` excerpts."""
+    table, column, ids = parts.links[0]
+    marks = ", ".join("?" for _ in ids)
+    linked = conn.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {column} IN ({marks}) LIMIT {_FEW_LINKED})", ids
+    ).fetchone()[0]
+    return linked < _FEW_LINKED
 
 
 # Where the pages read so far end, per connection: (filter, offset) -> the (created_at, rowid) of
@@ -406,13 +445,29 @@ def list_excerpts(
             descending = True
             page_limit = max(0, min(limit, total - offset))
             page_offset = max(0, total - offset - limit)
-    rowids, params = _page_rowids(case, parts, page_limit, page_offset, after=after, descending=descending)
-    sql = (
-        f"SELECT {_COLUMNS}, s.title AS source_title, e.rowid AS page_key FROM ({rowids}) page "
-        f"CROSS JOIN excerpts e ON e.rowid = page.rowid JOIN sources s ON s.id = e.source_id "
-        f"ORDER BY e.created_at, e.rowid"
-    )
-    rows = conn.execute(sql, params).fetchall()
+
+    def read(from_links: bool) -> list[sqlite3.Row]:
+        rowids, params = _page_rowids(parts, page_limit, page_offset, after=after, descending=descending,
+                                      from_links=from_links)
+        sql = (
+            f"SELECT {_COLUMNS}, s.title AS source_title, e.rowid AS page_key FROM ({rowids}) page "
+            f"CROSS JOIN excerpts e ON e.rowid = page.rowid JOIN sources s ON s.id = e.source_id "
+            f"ORDER BY e.created_at, e.rowid"
+        )
+        return conn.execute(sql, params).fetchall()
+
+    if not parts.links:
+        rows = read(from_links=False)
+    elif limit is None or (page_offset >= _FEW_LINKED and after is None) or _few_linked(conn, parts):
+        # Everything, or a deep page without a key (a walk would check every row before it), or
+        # a narrow first link: from the links.
+        rows = read(from_links=True)
+    else:
+        try:
+            with _time_budget(conn, _WALK_BUDGET):
+                rows = read(from_links=False)
+        except _OverBudget:
+            rows = read(from_links=True)
     if keys is not None and rows and len(rows) == limit:
         if len(keys) >= _PAGE_KEYS_MAX:
             keys.clear()
@@ -435,7 +490,8 @@ def count_excerpts(case: CaseFile, f: ExcerptFilter = ExcerptFilter()) -> int:
             return conn.execute(f"SELECT count(*) FROM ({links_sql})", links_params).fetchone()[0]
         where, params = parts.where(with_links=False)
         return conn.execute(
-            f"SELECT count(*) FROM ({links_sql}) l CROSS JOIN excerpts e ON e.id = l.excerpt_id {source} WHERE {where}",
+            f"SELECT count(*) FROM ({links_sql}) l CROSS JOIN excerpts e {_BY_ID} ON e.id = l.excerpt_id {source} "
+            f"WHERE {where}",
             [*links_params, *params],
         ).fetchone()[0]
     where, params = parts.where()
