@@ -257,19 +257,28 @@ def view_filters(case: CaseFile) -> list[tuple[str, ExcerptFilter]]:
 
 
 def bench_views(results: Results, case_path: Path, excerpts: int, repeats: int = 5) -> None:
-    """What the Excerpts screen does per filter: count, then fetch the first page of 100."""
+    """What the Excerpts screen does per filter: read the first page and show it; count in the background.
+
+    The screen draws a new filter's first page as soon as it is read (the status line says
+    "100+ excerpts (counting…)"), then its count; both are timed, the page against the target.
+    """
     case = open_case(case_path)
     filters = view_filters(case)
-    first, last, worst = [], [], ("", 0.0)
+    first, counts, last, worst, worst_count = [], [], [], ("", 0.0), ("", 0.0)
     for _ in range(repeats):
         for name, f in filters:
             started = time.perf_counter()
-            total = excerpts_domain.count_excerpts(case, f)
             excerpts_domain.list_excerpts(case, f, limit=100, offset=0)
             elapsed = time.perf_counter() - started
             first.append(elapsed)
             if elapsed > worst[1]:
                 worst = (name, elapsed)
+            started = time.perf_counter()
+            excerpts_domain.count_excerpts(case, f)
+            elapsed = time.perf_counter() - started
+            counts.append(elapsed)
+            if elapsed > worst_count[1]:
+                worst_count = (name, elapsed)
     for name, f in filters:  # the End key: the last page of the same view
         total = excerpts_domain.count_excerpts(case, f)
         started = time.perf_counter()
@@ -281,10 +290,16 @@ def bench_views(results: Results, case_path: Path, excerpts: int, repeats: int =
     for label, p in (("p50", 50), ("p95", 95)):
         value = percentile(first, p) * 1000
         results.add(Figure(f"excerpt view {excerpts:,}: {label}", value, "ms", "<= 50 ms" if p == 95 else "",
-                           at_most(value, 50) if p == 95 else None, runs=len(first), note=note + " (count + first page)"))
+                           at_most(value, 50) if p == 95 else None, runs=len(first),
+                           note=note + " (first page, drawn before the count)"))
     value = percentile(last, 95) * 1000
     results.add(Figure(f"excerpt view {excerpts:,}: last page p95", value, "ms", "<= 50 ms", at_most(value, 50),
                        runs=len(last), note="End key: the last 100 rows, list_excerpts(offset=total-100, total=total)"))
+    for label, p in (("p50", 50), ("p95", 95)):
+        value = percentile(counts, p) * 1000
+        results.add(Figure(f"excerpt view count: {label}", value, "ms", "", None, runs=len(counts),
+                           note=f"count_excerpts, in the background after the first page; slowest: {worst_count[0]} "
+                                f"{worst_count[1] * 1000:.0f} ms" if p == 95 else "count_excerpts (status line)"))
 
 
 # -- export (in a child process: peak RSS is its own) -------------------------------------------

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import pytest
 
-from evidence_tui.domain import codebook, excerpts
+from evidence_tui.domain import codebook, excerpts, sources
 from evidence_tui.domain.filters import ExcerptFilter
 from evidence_tui.errors import NotFound
 from evidence_tui.tui.app import EvidenceApp
@@ -345,6 +346,43 @@ async def _settle_snapshot(pilot) -> None:
     await settle(pilot.app, pilot)
     await pilot.press("down", "down")
     await settle(pilot.app, pilot)
+
+
+def test_a_big_filter_shows_its_first_page_before_its_count(case, monkeypatch):
+    # Counting a million excerpts takes longer than reading one page: the page is drawn first,
+    # the status line says the count is coming, and the count then sizes the table.
+    text = " ".join(f"Sentence number {i} about the recruitment office." for i in range(150))
+    source_id = sources.import_text(case, text.encode(), "long.txt").source_id
+    for i in range(150):
+        excerpts.add_excerpt(case, source_id, quote=f"Sentence number {i} about")
+    gate = threading.Event()
+    counted = excerpts.count_excerpts
+
+    def slow_count(*args, **kwargs):
+        assert gate.wait(10), "the test never let the count finish"
+        return counted(*args, **kwargs)
+
+    monkeypatch.setattr(excerpts, "count_excerpts", slow_count)
+
+    async def run():
+        app = ExcerptsApp(case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            for _ in range(200):
+                await pilot.pause(0.01)
+                if isinstance(app.screen, ExcerptsScreen) and "counting" in status_line(app.screen):
+                    break
+            screen = app.screen
+            assert status_line(screen).startswith("100+ excerpts (counting…)")
+            assert screen.table.row_count == 100
+            assert screen.table.loaded_row(0).cells["quote"].plain.startswith("Sentence number 0 about")
+            await pilot.press("down", "down")
+            gate.set()
+            await settle(app, pilot)
+            assert status_line(screen).startswith("150 excerpts")
+            assert row_ids(screen) == expected_ids(case)
+            assert screen.table.cursor_row == 2  # the count did not move the cursor
+
+    asyncio.run(run())
 
 
 def test_excerpts_snapshot(snap_compare, demo_case):

@@ -29,7 +29,7 @@ from evidence_tui.tui.screens.base import EvidenceScreen, Footer
 from evidence_tui.tui.screens.picker import Picked, PickerItem, PickerScreen
 from evidence_tui.tui.screens.prompt import ConfirmScreen
 from evidence_tui.tui.widgets.excerpts_rows import EXCERPT_COLUMNS, STATUS_CYCLE, excerpt_row, filter_line
-from evidence_tui.tui.widgets.virtual_table import CallbackSource, VirtualTable
+from evidence_tui.tui.widgets.virtual_table import PAGE_SIZE, CallbackSource, VirtualTable
 
 # How many sources the source picker offers (those with the most excerpts first).
 SOURCE_PICKER_LIMIT = 1000
@@ -137,25 +137,39 @@ class ExcerptsScreen(EvidenceScreen):
     def reload(self) -> None:
         """Count the excerpts matching the filter in the background, then show them."""
         if self._ready:
-            self._count(self.filter)
+            # A new filter shows its first page before its count; the same one again (after a
+            # change) waits for the count, so the cursor keeps its place further down.
+            self._count(self.filter, early=self.filter != self._shown_filter)
 
     @work(thread=True, exclusive=True, group="excerpts-count")
-    def _count(self, f: ExcerptFilter) -> None:
-        # Counting a million rows (or matching words) takes a moment: never on the UI thread.
+    def _count(self, f: ExcerptFilter, early: bool = True) -> None:
+        # The first page is shown as soon as it is read; counting a million rows (or matching
+        # words) takes longer, so the count follows when it is done. Never on the UI thread.
+        worker = get_current_worker()
         try:
-            total = excerpts.count_excerpts(self.case, f)
             labels = filter_labels(self.case, f)
+            first = [excerpt_row(e) for e in excerpts.list_excerpts(self.case, f, limit=PAGE_SIZE, offset=0)]
+            if len(first) < PAGE_SIZE:  # all of them fit on the first page: that is the count
+                total = len(first)
+            else:
+                if worker.is_cancelled:
+                    return
+                if early:
+                    self.app.call_from_thread(self._show, f, None, labels, first)
+                total = excerpts.count_excerpts(self.case, f)
         except EvidenceError as error:
-            if not get_current_worker().is_cancelled:
+            if not worker.is_cancelled:
                 self.app.call_from_thread(self._show_error, f, str(error))
             return
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, f, total, labels)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show, f, total, labels, first)
 
-    def _show(self, f: ExcerptFilter, total: int, labels: dict[str, list[str]]) -> None:
+    def _show(self, f: ExcerptFilter, total: int | None, labels: dict[str, list[str]], first: list) -> None:
+        """Show a filter's rows: ``total`` None while they are still being counted."""
         if f != self.filter:  # a newer filter is being counted
             return
         case = self.case
+        known = len(first) if total is None else total
 
         def fetch(offset: int, limit: int):
             try:
@@ -164,11 +178,12 @@ class ExcerptsScreen(EvidenceScreen):
                 return []
 
         self.filter_names = labels
-        # The same filter again (after a change): keep the cursor; a new filter starts at the top.
+        # The same filter again (after a change, or its count arriving): keep the cursor; a new
+        # filter starts at the top.
         same = f == self._shown_filter
         self._shown_filter = f
-        self.table.set_source(CallbackSource(lambda: total, fetch), count=total, keep_cursor=same)
-        self.query_one("#excerpts-status", Static).update(filter_line(f, labels, total))
+        self.table.set_source(CallbackSource(lambda: known, fetch), count=known, keep_cursor=same, first_page=first)
+        self.query_one("#excerpts-status", Static).update(filter_line(f, labels, known, counting=total is None))
 
     def _show_error(self, f: ExcerptFilter, message: str) -> None:
         if f != self.filter:

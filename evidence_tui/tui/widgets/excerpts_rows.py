@@ -67,9 +67,16 @@ def excerpt_row(excerpt: Excerpt) -> Row:
     })
 
 
-def filter_line(f: ExcerptFilter, labels: dict[str, list[str]], total: int) -> Text:
-    """The status line: the count, then each active filter by name (or the keys that set them)."""
-    line = Text(f"{total} excerpt{'' if total == 1 else 's'}", style="bold")
+def filter_line(f: ExcerptFilter, labels: dict[str, list[str]], total: int, *, counting: bool = False) -> Text:
+    """The status line: the count, then each active filter by name (or the keys that set them).
+
+    ``counting``: ``total`` is only what is shown so far (the first page); the count is on its way.
+    """
+    if counting:
+        line = Text(f"{total:,}+ excerpts", style="bold")
+        line.append(" (counting…)", style="dim italic")
+    else:
+        line = Text(f"{total:,} excerpt{'' if total == 1 else 's'}", style="bold")
     parts: list[tuple[str, str]] = []
     for key, what in (("claim_types", "type"), ("entities", "entity"), ("sources", "source"), ("claims", "claim")):
         names = labels.get(key) or list(getattr(f, key))

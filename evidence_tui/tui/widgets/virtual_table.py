@@ -158,8 +158,19 @@ class VirtualTable(ScrollView, can_focus=True):
 
     # -- data -------------------------------------------------------------------------------
 
-    def set_source(self, source: RowSource, *, count: int | None = None, keep_cursor: bool = False) -> None:
-        """Show rows from ``source`` (``count`` when already known, e.g. counted in a worker)."""
+    def set_source(
+        self,
+        source: RowSource,
+        *,
+        count: int | None = None,
+        keep_cursor: bool = False,
+        first_page: Sequence[Row] | None = None,
+    ) -> None:
+        """Show rows from ``source`` (``count`` when already known, e.g. counted in a worker).
+
+        ``first_page``: the rows of the first page when the caller has read them already (they are
+        drawn at once, without asking the source again).
+        """
         self.source = source
         self._generation += 1
         self._loading.clear()
@@ -168,6 +179,8 @@ class VirtualTable(ScrollView, can_focus=True):
         # placeholders when a change only refreshes what is shown.
         self._stale = self._pages if keep_cursor else OrderedDict()
         self._pages = OrderedDict()
+        if first_page is not None:
+            self._store(0, first_page)
         self.row_count = source.count() if count is None else count
         if not keep_cursor:
             self.cursor_row = 0
