@@ -336,6 +336,19 @@ def test_search(db, article):
     assert "fts5" not in one_line_error(other)
 
 
+def test_search_order_newest_or_best(db):
+    invoke("import", "--db", str(db), str(SAMPLE_DATA / "articles"))
+    newest = json.loads(invoke("search", "--db", str(db), "--json", "--sources-only", "army").stdout)
+    best = json.loads(invoke("search", "--db", str(db), "--json", "--sources-only", "--order", "best", "army").stdout)
+    assert len(newest) > 2 and {h["id"] for h in newest} == {h["id"] for h in best}
+    assert [h["at"] for h in newest] == sorted((h["at"] for h in newest), reverse=True)
+    assert all(h["rank"] is None for h in newest)
+    assert [h["rank"] for h in best] == sorted(h["rank"] for h in best)
+    assert "hits, best first" in invoke("search", "--db", str(db), "--order", "best", "army").stdout
+    bad = invoke("search", "--db", str(db), "--order", "oldest", "army")
+    assert bad.exit_code != 0 and "oldest" in bad.output
+
+
 def test_stats_json(db):
     invoke("import", "--db", str(db), str(SAMPLE_DATA / "articles"))
     invoke("codebook", "load", "--db", str(db), str(SAMPLE_DATA / "codebook.toml"))

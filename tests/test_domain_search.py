@@ -61,8 +61,35 @@ def test_hits_carry_their_source_and_a_marked_snippet(case, corpus):
     assert (excerpt_hit.id, excerpt_hit.source_id, excerpt_hit.title) == (e["apart"], s["apart"], "Separate words")
     assert excerpt_hit.snippet == f"The army arrived {MARK_START}later{MARK_END}."
     # The title weighs more than the text: a title match ranks first.
-    first = search.search(case, "border OR deportation OR detained", kinds=("source",))
+    first = search.search(case, "border OR deportation OR detained", kinds=("source",), order="best")
     assert len(first) == 2 and first[0].rank <= first[1].rank
+
+
+def test_hits_come_newest_first_unless_the_best_are_asked_for(case, corpus):
+    s, e = corpus
+    newest = search.search(case, "army OR deportation")
+    # Sources by import and excerpts by marking, latest first, both kinds together.
+    assert [h.at for h in newest] == sorted((h.at for h in newest), reverse=True)
+    assert [(h.kind, h.id) for h in newest if h.kind == "source"] == [("source", s["deport"]), ("source", s["apart"]),
+                                                                       ("source", s["contract"])]
+    assert [h.id for h in newest if h.kind == "excerpt"] == [e["deport"], e["apart"], e["contract"]]
+    assert all(h.rank is None for h in newest)
+    best = search.search(case, "army OR deportation", order="best")
+    assert {(h.kind, h.id) for h in best} == {(h.kind, h.id) for h in newest}
+    assert all(isinstance(h.rank, float) for h in best)
+    # A limit keeps the newest.
+    assert [h.id for h in search.search(case, "army", kinds=("excerpt",), limit=1)] == [e["apart"]]
+    with pytest.raises(Invalid, match="unknown order 'oldest'"):
+        search.search(case, "army", order="oldest")
+
+
+def test_snippets_mark_every_match_near_the_first_and_not_what_not_excludes(case):
+    text = ("Intro words. " * 20) + "The recruiters came at night; recruiters again at dawn. " + ("Filler. " * 40)
+    sources.import_text(case, f"Night visit\n\n{text}\n".encode(), "r.txt")
+    (hit,) = search.search(case, "recruit* NOT dawn OR recruiters NOT nothing", kinds=("source",))
+    assert f"The {MARK_START}recruiters{MARK_END} came at night; {MARK_START}recruiters{MARK_END} again" in hit.snippet
+    assert hit.snippet.startswith("…") and hit.snippet.endswith("…")
+    assert f"{MARK_START}dawn" not in hit.snippet
 
 
 PLAIN_SYNTAX = 'the query is not valid search syntax (put phrases in "double quotes"; use AND, OR, NOT in capitals)'
@@ -98,6 +125,9 @@ def test_match_expression_makes_anything_typed_safe(case, corpus):
     assert search.match_expression('army "contract') == '"army" "contract"*'
     assert search.match_expression("AND OR NOT :") == '"AND" "OR" "NOT"*'
     assert search.match_expression("!!!") == '""'
+    # One or two letters are a whole word; from three on, a prefix.
+    assert search.match_expression("army co") == '"army" "co"'
+    assert search.match_expression("army con") == '"army" "con"*'
     assert hits(case, search.match_expression("AND foo:bar")) == set()
 
 
@@ -223,9 +253,12 @@ def test_a_cancelled_search_stops(case, corpus):
         calls.append(1)
         return True
 
+    # Ranking every match is the long kind of search (newest first reads only a page's worth).
     with pytest.raises(search.SearchCancelled):
-        search.search(case, "army OR words", cancelled=cancelled)
+        search.search(case, "army OR words", cancelled=cancelled, order="best")
     assert calls
+    with pytest.raises(search.SearchCancelled):
+        search.count_hits(case, "army OR words", cancelled=cancelled)
     assert search.search(case, '"army contract"')  # the connection works on afterwards
 
 
@@ -273,3 +306,38 @@ def test_words_with_punctuation_are_searched_as_typed(demo_case):
     assert search(demo_case, "Russia's army")
     assert any("pre-deportation" in h.snippet.replace("\x02", "").replace("\x03", "") or "deportation" in h.snippet
                for h in search(demo_case, "pre-deportation"))
+
+
+def test_a_version_4_file_gets_prefix_indexes_and_finds_the_same(tmp_path):
+    import sqlite3
+
+    from evidence_tui.store import CaseFile
+    from evidence_tui.store.schema import FTS_PREFIXES, SCHEMA_VERSION
+
+    path = tmp_path / "old.db"
+    case = CaseFile.open(path, actor="tester")
+    source_id = sources.import_text(case, b"Recruiters\n\nThe recruiters came at night.\n", "r.txt").source_id
+    excerpts.add_excerpt(case, source_id, quote="recruiters came")
+    case.close()
+    # As schema 4 made them: the same indexes without prefix indexes.
+    conn = sqlite3.connect(path)
+    for table, columns, content in (("sources_fts", "title, text", "sources"), ("excerpts_fts", "quote, note", "excerpts")):
+        conn.execute(f"DROP TABLE {table}")
+        conn.execute(f"CREATE VIRTUAL TABLE {table} USING fts5({columns}, content='{content}', content_rowid='rowid', "
+                     "tokenize='unicode61 remove_diacritics 2')")
+        conn.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
+    conn.execute("PRAGMA user_version = 4")
+    conn.commit()
+    conn.close()
+    case = CaseFile.open(path, actor="tester", create=False)
+    conn = case.db.conn
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    for table in ("sources_fts", "excerpts_fts"):
+        sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+        assert f"prefix='{FTS_PREFIXES}'" in sql
+        conn.execute(f"INSERT INTO {table}({table}) VALUES ('integrity-check')")  # raises when out of step
+    assert {(h.kind, h.source_id) for h in search.search(case, "recr*")} == {("source", source_id), ("excerpt", source_id)}
+    # The triggers keep the new indexes in step.
+    sources.import_text(case, b"Later\n\nMore recruitment news.\n", "l.txt")
+    assert len(search.search(case, "recr*", kinds=("source",))) == 2
+    case.close()

@@ -312,6 +312,29 @@ def test_escape_goes_query_to_results_then_back(demo_case):
     asyncio.run(run())
 
 
+def test_O_orders_by_best_match_and_back_and_counts_stop_at_the_cap(demo_case, monkeypatch):
+    monkeypatch.setattr(search_screen, "COUNT_CAP", 2)
+
+    async def run():
+        app = SearchApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            screen = await typed(app, pilot, "deport* OR visa")
+            assert shown(screen) == expected(demo_case, "deport* OR visa")
+            # Three of each kind match; each count stops at two and says so.
+            assert status(screen).startswith("4+ hits (2+ in sources, 2+ in excerpts)")
+            assert "newest first" in status(screen)
+            await pilot.press("escape", "O")
+            await settle(app, pilot)
+            assert shown(screen) == expected(demo_case, "deport* OR visa", order="best")
+            assert "best matches first" in status(screen)
+            await pilot.press("O")
+            await settle(app, pilot)
+            assert shown(screen) == expected(demo_case, "deport* OR visa")
+
+    asyncio.run(run())
+
+
 def test_search_snapshot(demo_case, snap_compare):
     async def type_query(pilot):
         await pilot.pause()

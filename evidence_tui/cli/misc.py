@@ -45,19 +45,23 @@ def highlighted(snippet: str) -> Text:
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option("--sources-only", is_flag=True, help="Search sources only, not excerpts.")
 @click.option("--excerpts-only", is_flag=True, help="Search excerpts only, not sources.")
+@click.option("--order", type=click.Choice(["newest", "best"]), default="newest", show_default=True,
+              help="newest: latest imported sources and marked excerpts first; best: bm25 relevance "
+                   "(ranks every match: slower for common words on a big case file).")
 @json_option
 @with_case
-def search(case: CaseFile, query: str, limit: int, sources_only: bool, excerpts_only: bool, as_json: bool) -> None:
-    """Search sources and excerpts (FTS5: "a phrase", OR, NOT, prefix*), best first.
+def search(case: CaseFile, query: str, limit: int, sources_only: bool, excerpts_only: bool, order: str,
+           as_json: bool) -> None:
+    """Search sources and excerpts (FTS5: "a phrase", OR, NOT, prefix*), newest or best first.
 
-    Example: evidence-tui search '"army contracts" OR deportation NOT Azov'
+    Example: evidence-tui search '"army contracts" OR deportation NOT Azov' --order best
     """
     kinds = ("source",) if sources_only else ("excerpt",) if excerpts_only else ("source", "excerpt")
-    hits = search_domain(case, query, limit=limit, kinds=kinds)
+    hits = search_domain(case, query, limit=limit, kinds=kinds, order=order)
     if as_json:
         print_json([h.as_dict() for h in hits])
         return
-    table = Table("kind", "id", "source", "snippet", title=f"{len(hits)} hits")
+    table = Table("kind", "id", "source", "snippet", title=f"{len(hits)} hits, {order} first")
     for h in hits:
         table.add_row(h.kind, h.id[:8], safe(h.title), highlighted(h.snippet))
     console.print(table)

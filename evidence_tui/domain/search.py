@@ -21,15 +21,33 @@ MARK_END = "\x03"
 
 KINDS = ("source", "excerpt")
 
-# FTS5's snippet() reads (tokenises) the whole document and scores every window: seconds for a
-# 1 MB article and a common word. Sources longer than this get a snippet cut here instead.
+# The orders hits can come in: "newest" (sources by import, excerpts by marking, latest first) and
+# "best" (FTS5's bm25 relevance). Newest first is the default because it costs the same for any
+# query: SQLite reads the matches from the newest backwards and stops after the page. Ranking by
+# relevance scores every match first (and, for a phrase, scans the whole index for its weight):
+# on 100,000 sources a common word or phrase takes 0.1-1 s, so it is there when asked for.
+ORDERS = ("newest", "best")
+
+# FTS5's snippet() and highlight() score every occurrence of the query's words against every
+# other: seconds for 50 articles and a word like "the". Snippets are cut here in Python around
+# the first match instead; FTS5's snippet() is asked only for a hit where that finds nothing (a
+# match that differs by diacritics or by tokenising), and never for a text longer than this.
 LONG_SOURCE_CHARS = 100_000
+SNIPPET_BEFORE = 60
+SNIPPET_AFTER = 100
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+# The last word typed into a filter box is a prefix from this many characters on: a prefix of one
+# or two letters starts thousands of words (seconds on a big case file, at every keystroke), and
+# the prefix indexes start at three (store.schema.FTS_PREFIXES).
+PREFIX_FROM = 3
+
+
 def match_expression(text: str) -> str:
-    """Turn words typed into a filter box into a safe FTS5 query: every word, the last as a prefix.
+    """Turn words typed into a filter box into a safe FTS5 query: every word, the last as a prefix
+    once it has ``PREFIX_FROM`` letters.
 
     Punctuation and FTS operators typed by accident cannot produce a syntax error this way.
     """
@@ -37,7 +55,8 @@ def match_expression(text: str) -> str:
     if not words:
         return '""'
     quoted = [f'"{w}"' for w in words]
-    quoted[-1] += "*"
+    if len(words[-1]) >= PREFIX_FROM:
+        quoted[-1] += "*"
     return " ".join(quoted)
 
 
@@ -52,7 +71,8 @@ class SearchHit:
     outlet: str | None
     published: str | None
     snippet: str
-    rank: float
+    rank: float | None  # bm25 (lower is better) when ordered by relevance; None when newest first
+    at: str | None = None  # when the source was imported or the excerpt marked (the newest-first order)
 
     def as_dict(self) -> dict:
         """Return the hit as a JSON-ready dict (snippet markers become [ and ])."""
@@ -65,20 +85,32 @@ class SearchHit:
             "published": self.published,
             "snippet": self.snippet.replace(MARK_START, "[").replace(MARK_END, "]"),
             "rank": self.rank,
+            "at": self.at,
         }
 
 
 @dataclass(frozen=True)
 class HitCounts:
-    """How many sources and excerpts a query matches (before any limit)."""
+    """How many sources and excerpts a query matches (before any limit).
+
+    A count made with a cap stops there: ``sources_capped`` / ``excerpts_capped`` say that there
+    are at least that many ("1,000+").
+    """
 
     sources: int = 0
     excerpts: int = 0
+    sources_capped: bool = False
+    excerpts_capped: bool = False
 
     @property
     def total(self) -> int:
         """Sources and excerpts together."""
         return self.sources + self.excerpts
+
+    @property
+    def capped(self) -> bool:
+        """True when either count stopped at its cap."""
+        return self.sources_capped or self.excerpts_capped
 
 
 class SearchCancelled(Exception):
@@ -93,8 +125,10 @@ def search(
     kinds: tuple[str, ...] = KINDS,
     within: ExcerptFilter | None = None,
     cancelled: Callable[[], bool] | None = None,
+    order: str = "newest",
 ) -> list[SearchHit]:
-    """Search with FTS5 syntax (phrases in quotes, OR, NOT, prefix*), best matches (bm25) first.
+    """Search with FTS5 syntax (phrases in quotes, OR, NOT, prefix*): the newest hits first, or
+    with ``order="best"`` the best matches (bm25, the title weighing 5 times the text) first.
 
     ``within`` narrows the hits as the export's filters do: sources and publication dates apply to
     both kinds; claim types, entities, claims and review statuses belong to excerpts, so with any of
@@ -102,39 +136,56 @@ def search(
     search stops with ``SearchCancelled``. A query FTS5 cannot parse raises ``Invalid`` with a
     plain explanation; a filter naming nothing raises ``NotFound``.
     """
+    if order not in ORDERS:
+        raise Invalid(f"unknown order '{order}' (one of {', '.join(ORDERS)})")
     query = _checked(query)
+    best = order == "best"
     source_where, excerpt_where = _conditions(case, within, kinds)
+    finder = _finder(query)
     hits: list[SearchHit] = []
     with _guarded(case, query, cancelled) as conn:
         if source_where is not None:
             where, params = source_where
+            rank, ranking, by = (
+                ("sources_fts.rank", "AND sources_fts.rank MATCH 'bm25(5.0, 1.0)'", "sources_fts.rank") if best
+                else ("NULL", "", "sources_fts.rowid DESC")
+            )
             rows = conn.execute(
-                f"""SELECT 'source' AS kind, s.id, s.id AS source_id, s.title, s.outlet, s.published,
-                       CASE WHEN length(s.text) > {LONG_SOURCE_CHARS} THEN NULL
-                            ELSE snippet(sources_fts, 1, '{MARK_START}', '{MARK_END}', '…', 16) END AS snippet,
-                       sources_fts.rank AS rank
+                f"""SELECT s.rowid AS key, s.id, s.title, s.outlet, s.published, s.imported_at AS at, s.text,
+                       {rank} AS rank
                 FROM sources_fts JOIN sources s ON s.rowid = sources_fts.rowid
-                WHERE sources_fts MATCH ? AND sources_fts.rank MATCH 'bm25(5.0, 1.0)' AND {where}
-                ORDER BY sources_fts.rank LIMIT ?""",
+                WHERE sources_fts MATCH ? {ranking} AND {where}
+                ORDER BY {by} LIMIT ?""",
                 [query, *params, limit],
             ).fetchall()
-            long_ones = [r["id"] for r in rows if r["snippet"] is None]
-            cut = _long_snippets(conn, long_ones, query) if long_ones else {}
-            hits += [SearchHit(**{**dict(r), "snippet": cut.get(r["id"], r["snippet"])}) for r in rows]
+            for r in rows:
+                snippet = _cut(r["text"], finder)
+                if snippet is None:
+                    snippet = _fts_snippet(conn, "sources_fts", 1, 16, r["key"], query, len(r["text"]))
+                    snippet = snippet if snippet is not None else _opening(r["text"])
+                hits.append(SearchHit("source", r["id"], r["id"], r["title"], r["outlet"], r["published"], snippet,
+                                      r["rank"], r["at"]))
         if excerpt_where is not None:
             where, params = excerpt_where
+            rank, ranking, by = (
+                ("excerpts_fts.rank", "AND excerpts_fts.rank MATCH 'bm25(1.0, 0.5)'", "excerpts_fts.rank") if best
+                else ("NULL", "", "excerpts_fts.rowid DESC")
+            )
             rows = conn.execute(
-                f"""SELECT 'excerpt' AS kind, e.id, e.source_id, s.title, s.outlet, s.published,
-                       snippet(excerpts_fts, 0, '{MARK_START}', '{MARK_END}', '…', 24) AS snippet,
-                       snippet(excerpts_fts, 1, '{MARK_START}', '{MARK_END}', '…', 16) AS note_snippet,
-                       excerpts_fts.rank AS rank
+                f"""SELECT e.rowid AS key, e.id, e.source_id, s.title, s.outlet, s.published, e.created_at AS at,
+                       e.quote, e.note, {rank} AS rank
                 FROM excerpts_fts JOIN excerpts e ON e.rowid = excerpts_fts.rowid JOIN sources s ON s.id = e.source_id
-                WHERE excerpts_fts MATCH ? AND excerpts_fts.rank MATCH 'bm25(1.0, 0.5)' AND {where}
-                ORDER BY excerpts_fts.rank LIMIT ?""",
+                WHERE excerpts_fts MATCH ? {ranking} AND {where}
+                ORDER BY {by} LIMIT ?""",
                 [query, *params, limit],
             ).fetchall()
-            hits += [SearchHit(**_excerpt_snippet(dict(r))) for r in rows]
-    hits.sort(key=lambda h: h.rank)
+            for r in rows:
+                hits.append(SearchHit("excerpt", r["id"], r["source_id"], r["title"], r["outlet"], r["published"],
+                                      _excerpt_snippet(conn, r, finder, query), r["rank"], r["at"]))
+    if best:
+        hits.sort(key=lambda h: h.rank)
+    else:
+        hits.sort(key=lambda h: h.at or "", reverse=True)
     return hits[:limit]
 
 
@@ -145,24 +196,34 @@ def count_hits(
     kinds: tuple[str, ...] = KINDS,
     within: ExcerptFilter | None = None,
     cancelled: Callable[[], bool] | None = None,
+    cap: int | None = None,
 ) -> HitCounts:
-    """Count the sources and excerpts ``search`` would find with no limit (same rules and errors)."""
+    """Count the sources and excerpts ``search`` would find with no limit (same rules and errors).
+
+    With ``cap`` each count stops there (a word in every article is "1,000+", not a scan of the
+    whole index), and the counts say which one stopped.
+    """
     query = _checked(query)
     source_where, excerpt_where = _conditions(case, within, kinds)
-    counts = {"sources": 0, "excerpts": 0}
+    counts: dict = {}
+    stop = "" if cap is None else f" LIMIT {int(cap)}"
     with _guarded(case, query, cancelled) as conn:
         if source_where is not None:
             where, params = source_where
             join = "" if where == "1" else "JOIN sources s ON s.rowid = sources_fts.rowid"
             counts["sources"] = conn.execute(
-                f"SELECT count(*) FROM sources_fts {join} WHERE sources_fts MATCH ? AND {where}", [query, *params]
+                f"SELECT count(*) FROM (SELECT 1 FROM sources_fts {join} WHERE sources_fts MATCH ? AND {where}{stop})",
+                [query, *params],
             ).fetchone()[0]
+            counts["sources_capped"] = cap is not None and counts["sources"] >= cap
         if excerpt_where is not None:
             where, params = excerpt_where
             join = "" if where == "1" else "JOIN excerpts e ON e.rowid = excerpts_fts.rowid JOIN sources s ON s.id = e.source_id"
             counts["excerpts"] = conn.execute(
-                f"SELECT count(*) FROM excerpts_fts {join} WHERE excerpts_fts MATCH ? AND {where}", [query, *params]
+                f"SELECT count(*) FROM (SELECT 1 FROM excerpts_fts {join} WHERE excerpts_fts MATCH ? AND {where}{stop})",
+                [query, *params],
             ).fetchone()[0]
+            counts["excerpts_capped"] = cap is not None and counts["excerpts"] >= cap
     return HitCounts(**counts)
 
 
@@ -233,12 +294,22 @@ def _check_date(value: str) -> None:
 # -- helpers ------------------------------------------------------------------------------------
 
 
-def _excerpt_snippet(row: dict) -> dict:
+def _excerpt_snippet(conn: sqlite3.Connection, row: sqlite3.Row, finder: re.Pattern | None, query: str) -> str:
     """An excerpt hit shows its quote, or its note ("note: ...") when only the note matched."""
-    note = row.pop("note_snippet") or ""
-    if MARK_START not in (row["snippet"] or "") and MARK_START in note:
-        row["snippet"] = "note: " + note
-    return row
+    cut = _cut(row["quote"], finder)
+    if cut is None and row["note"]:
+        note = _cut(row["note"], finder)
+        if note is not None:
+            return "note: " + note
+    if cut is not None:
+        return cut
+    quote = _fts_snippet(conn, "excerpts_fts", 0, 24, row["key"], query, len(row["quote"]))
+    if quote is not None and MARK_START in quote:
+        return quote
+    note = _fts_snippet(conn, "excerpts_fts", 1, 16, row["key"], query, len(row["note"] or ""))
+    if note is not None and MARK_START in note:
+        return "note: " + note
+    return quote if quote is not None else _opening(row["quote"])
 
 
 def _checked(query: str) -> str:
@@ -327,32 +398,67 @@ _QUERY_TERM = re.compile(r'"([^"]*)"|(\w+)(\*?)', re.UNICODE)
 _OPERATORS = {"AND", "OR", "NOT", "NEAR"}
 
 
-def _long_snippets(conn: sqlite3.Connection, source_ids: list[str], query: str) -> dict[str, str]:
-    """Snippets for very long sources, cut around the first word of the query found in the text.
+# What a NOT excludes (a word, a phrase or a group) is never highlighted.
+_NEGATED = re.compile(r'\bNOT\s+(?:"[^"]*"\*?|\([^)]*\)|\S+)')
 
-    An approximation of FTS5's snippet (no diacritic folding), good enough for the rare long read.
-    """
+
+def _finder(query: str) -> re.Pattern | None:
+    """A regular expression for the words a query matches (phrases word by word, prefixes as such)."""
     patterns = []
-    for phrase, word, star in _QUERY_TERM.findall(query):
+    for phrase, word, star in _QUERY_TERM.findall(_NEGATED.sub(" ", query)):
         if phrase:
             words = _WORD.findall(phrase)
             if words:
-                patterns.append(r"\b" + r"\W+".join(re.escape(w) for w in words) + r"\b")
+                patterns.append(r"\b" + r"\W+".join(re.escape(w) for w in words) + (r"\w*" if star else r"\b"))
         elif word and word not in _OPERATORS:
             patterns.append(r"\b" + re.escape(word) + (r"\w*" if star else r"\b"))
-    finder = re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
-    cut = {}
-    marks = ", ".join("?" for _ in source_ids)
-    for row in conn.execute(f"SELECT id, text FROM sources WHERE id IN ({marks})", source_ids):
-        text = row["text"]
-        found = finder.search(text) if finder else None
-        if found is None:
-            cut[row["id"]] = text[:120] + "…"
-            continue
-        start, end = found.span()
-        before = max(0, start - 60)
-        cut[row["id"]] = ("…" if before else "") + text[before:start] + MARK_START + text[start:end] + MARK_END + text[end:end + 60] + "…"
-    return cut
+    return re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
+
+
+def _cut(text: str | None, finder: re.Pattern | None) -> str | None:
+    """A snippet of ``text`` around its first match, every match in it marked; None if none is found.
+
+    An approximation of FTS5's snippet: case folded, but not diacritics (``_fts_snippet`` is
+    asked where this finds nothing).
+    """
+    if not text or finder is None:
+        return None
+    first = finder.search(text)
+    if first is None:
+        return None
+    start = max(0, first.start() - SNIPPET_BEFORE)
+    if start:
+        space = text.find(" ", start, first.start())
+        start = space + 1 if space >= 0 else start
+    end = min(len(text), first.end() + SNIPPET_AFTER)
+    if end < len(text):
+        space = text.rfind(" ", first.end(), end)
+        end = space if space >= 0 else end
+    parts, at = ["…" if start else ""], start
+    for found in finder.finditer(text, start, end):
+        parts += [text[at:found.start()], MARK_START, found.group(), MARK_END]
+        at = found.end()
+    parts += [text[at:end], "…" if end < len(text) else ""]
+    return "".join(parts)
+
+
+def _fts_snippet(conn: sqlite3.Connection, table: str, column: int, tokens: int, rowid: int, query: str,
+                 length: int) -> str | None:
+    """FTS5's own snippet of one row (exact tokenising and diacritic folding); None for a very long text."""
+    if length > LONG_SOURCE_CHARS:
+        return None
+    row = conn.execute(
+        f"SELECT snippet({table}, {column}, '{MARK_START}', '{MARK_END}', '…', {tokens}) FROM {table} "
+        f"WHERE {table} MATCH ? AND rowid = ?",
+        (query, rowid),
+    ).fetchone()
+    return row[0] if row is not None else None
+
+
+def _opening(text: str | None) -> str:
+    """The start of a text (for a hit whose match is elsewhere, e.g. in the title)."""
+    text = text or ""
+    return text[:120] + ("…" if len(text) > 120 else "")
 
 
 _NOT_VALID = "the query is not valid search syntax (put phrases in \"double quotes\"; use AND, OR, NOT in capitals)"

@@ -26,7 +26,8 @@ from textual.widgets import Input, Static
 from evidence_tui.domain import codebook, entities, excerpts, sources
 from evidence_tui.domain.filters import ExcerptFilter
 from evidence_tui.domain.search import (
-    KINDS, MARK_END, MARK_START, HitCounts, SearchCancelled, SearchHit, count_hits, first_match_offset, parse_dates, search,
+    KINDS, MARK_END, MARK_START, ORDERS, HitCounts, SearchCancelled, SearchHit, count_hits, first_match_offset, parse_dates,
+    search,
 )
 from evidence_tui.errors import EvidenceError
 from evidence_tui.store import CaseFile
@@ -42,6 +43,8 @@ from evidence_tui.tui.widgets.virtual_table import CallbackSource, Column, Row, 
 # How long typing must pause before the query runs, and how many hits are listed at most.
 DEBOUNCE_SECONDS = 0.15
 RESULT_LIMIT = 1000
+# Counting stops here: a word in every article says "10,000+" instead of scanning the whole index.
+COUNT_CAP = 10_000
 
 # What K cycles through: both kinds, sources only, excerpts only.
 KIND_CYCLE: tuple[tuple[str, ...], ...] = (KINDS, ("source",), ("excerpt",))
@@ -76,6 +79,7 @@ class SearchRequest:
     query: str
     kinds: tuple[str, ...] = KINDS
     within: ExcerptFilter = field(default_factory=ExcerptFilter)
+    order: str = "newest"  # or "best" (see domain.search.ORDERS)
 
 
 @dataclass(frozen=True)
@@ -98,8 +102,10 @@ def run_search(case: CaseFile, request: SearchRequest, cancelled) -> SearchOutco
         return None
     try:
         labels = filter_labels(case, request.within)
-        hits = search(case, request.query, limit=RESULT_LIMIT, kinds=request.kinds, within=request.within, cancelled=cancelled)
-        counts = count_hits(case, request.query, kinds=request.kinds, within=request.within, cancelled=cancelled)
+        hits = search(case, request.query, limit=RESULT_LIMIT, kinds=request.kinds, within=request.within,
+                      cancelled=cancelled, order=request.order)
+        counts = count_hits(case, request.query, kinds=request.kinds, within=request.within, cancelled=cancelled,
+                            cap=COUNT_CAP)
     except SearchCancelled:
         return None
     except EvidenceError as error:
@@ -153,6 +159,8 @@ class SearchScreen(EvidenceScreen):
                 tooltip="Only excerpts that are unreviewed / accepted / rejected / flagged (cycles)"),
         Binding("D", "filter_dates", "Dates", id="search.dates", tooltip="Only hits in sources published in a date range"),
         Binding("K", "cycle_kinds", "Kinds", id="search.kinds", tooltip="Search sources and excerpts, sources only, or excerpts only (cycles)"),
+        Binding("O", "toggle_order", "Order", id="search.order",
+                tooltip="Newest hits first, or the best matches first (ranking every match takes longer on a big case)"),
         Binding("F", "clear_filters", "Clear filters", show=False, id="search.clear", tooltip="Clear every filter (the query stays)"),
     ]
 
@@ -272,15 +280,18 @@ class SearchScreen(EvidenceScreen):
 
     def _status_line(self, request: SearchRequest, outcome: SearchOutcome) -> Text:
         counts = outcome.counts
-        line = Text(f"{counts.total:,} hit{'' if counts.total == 1 else 's'}", style="bold")
+        plus = "+" if counts.capped else ""
+        line = Text(f"{counts.total:,}{plus} hit{'' if counts.total == 1 and not plus else 's'}", style="bold")
         parts = []
         if "source" in request.kinds:
-            parts.append(f"{counts.sources:,} in sources")
+            parts.append(f"{counts.sources:,}{'+' if counts.sources_capped else ''} in sources")
         if "excerpt" in request.kinds:
-            parts.append(f"{counts.excerpts:,} in excerpts")
+            parts.append(f"{counts.excerpts:,}{'+' if counts.excerpts_capped else ''} in excerpts")
         line.append(f" ({', '.join(parts)})")
+        which = "best" if request.order == "best" else "newest"
         if counts.total > len(outcome.hits):
-            line.append(f" · the best {len(outcome.hits):,} listed", style="dim")
+            line.append(f" · the {which} {len(outcome.hits):,} listed", style="dim")
+        line.append(" · best matches first" if request.order == "best" else " · newest first", style="dim")
         filters = self._filters_text(request, outcome.labels)
         if filters:
             line.append(" · ")
@@ -313,12 +324,12 @@ class SearchScreen(EvidenceScreen):
 
     @staticmethod
     def _hint() -> Text:
-        hint = Text("Type to search every source and excerpt; results appear as you type, best first.\n\n")
+        hint = Text("Type to search every source and excerpt; results appear as you type, newest first (O: best matches first).\n\n")
         for example, meaning in HINT:
             hint.append(f"  {example:<22}", style="bold")
             hint.append(f"{meaning}\n")
         hint.append("\nEnter or escape: to the results · Enter on a result: open it in the reader at the match\n", style="dim")
-        hint.append("In the results: T claim type · E entity · S source · R status · D dates · K kinds · F clears filters",
+        hint.append("In the results: T claim type · E entity · S source · R status · D dates · K kinds · O order · F clears filters",
                     style="dim")
         return hint
 
@@ -445,6 +456,11 @@ class SearchScreen(EvidenceScreen):
         """Search sources and excerpts, then sources only, then excerpts only."""
         following = KIND_CYCLE[(KIND_CYCLE.index(self.request.kinds) + 1) % len(KIND_CYCLE)]
         self._start(replace(self.request, kinds=following), delay=0)
+
+    def action_toggle_order(self) -> None:
+        """List the newest hits first, or the best matches (bm25) first."""
+        following = ORDERS[(ORDERS.index(self.request.order) + 1) % len(ORDERS)]
+        self._start(replace(self.request, order=following), delay=0)
 
     def action_clear_filters(self) -> None:
         """Clear every filter and search both kinds again (the query stays)."""
