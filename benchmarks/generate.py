@@ -201,6 +201,7 @@ def synthetic_case(sources: int, excerpts: int, *, seed: int = 5, out: Path | No
         # a million excerpts again (migrated here with the app's own steps, without the app's
         # copy-aside backup: this is test data).
         shutil.copyfile(older, partial)
+        os.chmod(partial, 0o600)  # as the app makes case files
         _migrate(partial)
     else:
         _generate(partial, sources, excerpts, seed, quiet)
