@@ -335,6 +335,37 @@ def test_O_orders_by_best_match_and_back_and_counts_stop_at_the_cap(demo_case, m
     asyncio.run(run())
 
 
+def test_hits_are_shown_before_they_are_counted(demo_case, monkeypatch):
+    gate = threading.Event()
+    real = search_screen.run_count
+
+    def slow_count(*args):
+        assert gate.wait(10), "the test never let the count finish"
+        return real(*args)
+
+    monkeypatch.setattr(search_screen, "run_count", slow_count)
+    monkeypatch.setattr(search_screen, "DEBOUNCE_SECONDS", 0)
+
+    async def run():
+        app = SearchApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            screen = app.screen
+            await pilot.press(*"deport*")
+            for _ in range(200):
+                await pilot.pause(0.01)
+                if "counting" in status(screen):
+                    break
+            assert status(screen).startswith("6 hits (counting…) · newest first")
+            assert shown(screen) == expected(demo_case, "deport*")
+            gate.set()
+            await settle(app, pilot)
+            assert status(screen).startswith("6 hits (3 in sources, 3 in excerpts) · newest first")
+            assert shown(screen) == expected(demo_case, "deport*")
+
+    asyncio.run(run())
+
+
 def test_search_snapshot(demo_case, snap_compare):
     async def type_query(pilot):
         await pilot.pause()

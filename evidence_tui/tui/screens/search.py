@@ -87,13 +87,13 @@ class SearchOutcome:
     """What a search found: the best hits and the counts, or the plain reason it could not run."""
 
     hits: tuple[SearchHit, ...] = ()
-    counts: HitCounts = HitCounts()
+    counts: HitCounts | None = None  # None while they are being counted (the hits come first)
     labels: dict[str, list[str]] = field(default_factory=dict)
     error: str | None = None
 
 
 def run_search(case: CaseFile, request: SearchRequest, cancelled) -> SearchOutcome | None:
-    """Run a search (on a worker thread): the hits, their counts and the filter's names.
+    """Run a search (on a worker thread): the hits and the filter's names (``run_count`` counts).
 
     Returns None when ``cancelled()`` says a newer request exists; bad queries and filters come
     back as ``error``, never raised.
@@ -104,13 +104,20 @@ def run_search(case: CaseFile, request: SearchRequest, cancelled) -> SearchOutco
         labels = filter_labels(case, request.within)
         hits = search(case, request.query, limit=RESULT_LIMIT, kinds=request.kinds, within=request.within,
                       cancelled=cancelled, order=request.order)
-        counts = count_hits(case, request.query, kinds=request.kinds, within=request.within, cancelled=cancelled,
-                            cap=COUNT_CAP)
     except SearchCancelled:
         return None
     except EvidenceError as error:
         return SearchOutcome(error=str(error))
-    return SearchOutcome(tuple(hits), counts, labels)
+    return SearchOutcome(tuple(hits), None, labels)
+
+
+def run_count(case: CaseFile, request: SearchRequest, cancelled) -> HitCounts | None:
+    """Count a search's hits up to ``COUNT_CAP`` (on a worker thread); None when cancelled or refused."""
+    try:
+        return count_hits(case, request.query, kinds=request.kinds, within=request.within, cancelled=cancelled,
+                          cap=COUNT_CAP)
+    except (SearchCancelled, EvidenceError):
+        return None
 
 
 def snippet_text(snippet: str, *, lead: int = LEAD_CHARS) -> Text:
@@ -239,10 +246,16 @@ class SearchScreen(EvidenceScreen):
         # Typing on within ``delay`` cancels this worker here (exclusive): the debounce.
         if delay:
             await asyncio.sleep(delay)
-        call = partial(run_search, self.case, request, lambda: self.generation != generation)
-        outcome = await asyncio.wrap_future(self._executor.submit(call))
-        if outcome is not None:
-            self.post_message(self.Found(generation, request, outcome))
+        stale = lambda: self.generation != generation  # noqa: E731 - polled by SQLite
+        outcome = await asyncio.wrap_future(self._executor.submit(partial(run_search, self.case, request, stale)))
+        if outcome is None:
+            return
+        # The hits first; their count (a common word: up to COUNT_CAP matches read) follows.
+        self.post_message(self.Found(generation, request, outcome))
+        if outcome.error is None:
+            counts = await asyncio.wrap_future(self._executor.submit(partial(run_count, self.case, request, stale)))
+            if counts is not None:
+                self.post_message(self.Found(generation, request, replace(outcome, counts=counts)))
 
     @on(Found)
     def _found(self, message: Found) -> None:
@@ -262,12 +275,13 @@ class SearchScreen(EvidenceScreen):
                 message = f"Can't search: {message}"
             status.update(Text(inert_line(message), style="bold red"))
             return
-        self.hits = outcome.hits
-        hits = outcome.hits
-        same = request == self._shown  # the same search again (after a change): keep the cursor
-        self._shown = request
-        self.table.set_source(CallbackSource(lambda: len(hits), lambda offset, limit: [hit_row(h) for h in hits[offset:offset + limit]]),
-                              count=len(hits), keep_cursor=same)
+        if outcome.hits is not self.hits:  # not only the count of the hits shown
+            self.hits = outcome.hits
+            hits = outcome.hits
+            same = request == self._shown  # the same search again (after a change): keep the cursor
+            self._shown = request
+            self.table.set_source(CallbackSource(lambda: len(hits), lambda offset, limit: [hit_row(h) for h in hits[offset:offset + limit]]),
+                                  count=len(hits), keep_cursor=same)
         status.update(self._status_line(request, outcome))
 
     def _show_empty(self) -> None:
@@ -280,6 +294,16 @@ class SearchScreen(EvidenceScreen):
 
     def _status_line(self, request: SearchRequest, outcome: SearchOutcome) -> Text:
         counts = outcome.counts
+        if counts is None:
+            shown = len(outcome.hits)
+            line = Text(f"{shown:,}{'+' if shown >= RESULT_LIMIT else ''} hit{'' if shown == 1 else 's'}", style="bold")
+            line.append(" (counting…)", style="dim italic")
+            line.append(" · best matches first" if request.order == "best" else " · newest first", style="dim")
+            filters = self._filters_text(request, outcome.labels)
+            if filters:
+                line.append(" · ")
+                line.append_text(filters)
+            return line
         plus = "+" if counts.capped else ""
         line = Text(f"{counts.total:,}{plus} hit{'' if counts.total == 1 and not plus else 's'}", style="bold")
         parts = []
