@@ -341,3 +341,12 @@ def test_a_version_4_file_gets_prefix_indexes_and_finds_the_same(tmp_path):
     sources.import_text(case, b"Later\n\nMore recruitment news.\n", "l.txt")
     assert len(search.search(case, "recr*", kinds=("source",))) == 2
     case.close()
+
+
+def test_snippets_keep_the_text_as_written_whatever_its_case(case):
+    # 'İ' lowers to two characters: such a text is matched as it is (positions must not shift).
+    sources.import_text(case, "Report\n\nIn İstanbul the RECRUITERS came; Recruiters left.\n".encode(), "i.txt")
+    sources.import_text(case, "Other\n\nThe RECRUITERS came to Odesa.\n".encode(), "o.txt")
+    first, second = sorted(h.snippet for h in search.search(case, "recruiters", kinds=("source",)))
+    assert f"In İstanbul the {MARK_START}RECRUITERS{MARK_END} came; {MARK_START}Recruiters{MARK_END} left." in second
+    assert f"The {MARK_START}RECRUITERS{MARK_END} came to Odesa." in first

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
@@ -142,51 +143,105 @@ def search(
     best = order == "best"
     source_where, excerpt_where = _conditions(case, within, kinds)
     finder = _finder(query)
-    hits: list[SearchHit] = []
-    with _guarded(case, query, cancelled) as conn:
+    # The two indexes are searched at once (SQLite lets go of the GIL while it works): a rare
+    # phrase of common words costs each index tens of milliseconds, and they add up otherwise.
+    excerpt_rows = None
+    if excerpt_where is not None:
         if source_where is not None:
-            where, params = source_where
-            rank, ranking, by = (
-                ("sources_fts.rank", "AND sources_fts.rank MATCH 'bm25(5.0, 1.0)'", "sources_fts.rank") if best
-                else ("NULL", "", "sources_fts.rowid DESC")
-            )
-            rows = conn.execute(
-                f"""SELECT s.rowid AS key, s.id, s.title, s.outlet, s.published, s.imported_at AS at, s.text,
-                       {rank} AS rank
-                FROM sources_fts JOIN sources s ON s.rowid = sources_fts.rowid
-                WHERE sources_fts MATCH ? {ranking} AND {where}
-                ORDER BY {by} LIMIT ?""",
-                [query, *params, limit],
-            ).fetchall()
-            for r in rows:
-                snippet = _cut(r["text"], finder)
-                if snippet is None:
-                    snippet = _fts_snippet(conn, "sources_fts", 1, 16, r["key"], query, len(r["text"]))
-                    snippet = snippet if snippet is not None else _opening(r["text"])
-                hits.append(SearchHit("source", r["id"], r["id"], r["title"], r["outlet"], r["published"], snippet,
-                                      r["rank"], r["at"]))
-        if excerpt_where is not None:
-            where, params = excerpt_where
-            rank, ranking, by = (
-                ("excerpts_fts.rank", "AND excerpts_fts.rank MATCH 'bm25(1.0, 0.5)'", "excerpts_fts.rank") if best
-                else ("NULL", "", "excerpts_fts.rowid DESC")
-            )
-            rows = conn.execute(
-                f"""SELECT e.rowid AS key, e.id, e.source_id, s.title, s.outlet, s.published, e.created_at AS at,
-                       e.quote, e.note, {rank} AS rank
-                FROM excerpts_fts JOIN excerpts e ON e.rowid = excerpts_fts.rowid JOIN sources s ON s.id = e.source_id
-                WHERE excerpts_fts MATCH ? {ranking} AND {where}
-                ORDER BY {by} LIMIT ?""",
-                [query, *params, limit],
-            ).fetchall()
-            for r in rows:
-                hits.append(SearchHit("excerpt", r["id"], r["source_id"], r["title"], r["outlet"], r["published"],
-                                      _excerpt_snippet(conn, r, finder, query), r["rank"], r["at"]))
+            excerpt_rows = _side_pool().submit(_excerpt_rows, case, query, excerpt_where, best, limit, cancelled)
+        else:
+            excerpt_rows = _done(_excerpt_rows(case, query, excerpt_where, best, limit, cancelled))
+    try:
+        found = [(r, "source") for r in _source_rows(case, query, source_where, best, limit, cancelled)]
+    finally:
+        # Wait for the other side even when this one failed: never leave it running on its own.
+        excerpts_found = excerpt_rows.result() if excerpt_rows is not None else []
+    found += [(r, "excerpt") for r in excerpts_found]
     if best:
-        hits.sort(key=lambda h: h.rank)
+        found.sort(key=lambda pair: pair[0]["rank"])
     else:
-        hits.sort(key=lambda h: h.at or "", reverse=True)
-    return hits[:limit]
+        found.sort(key=lambda pair: pair[0]["at"] or "", reverse=True)
+    del found[limit:]
+    with _guarded(case, query, cancelled) as conn:
+        texts = _texts(conn, [r["key"] for r, kind in found if kind == "source"])
+        hits = []
+        for r, kind in found:
+            if kind == "source":
+                text = texts.get(r["key"], "")
+                snippet = _cut(text, finder)
+                if snippet is None:
+                    snippet = _fts_snippet(conn, "sources_fts", 1, 16, r["key"], query, len(text))
+                    snippet = snippet if snippet is not None else _opening(text)
+            else:
+                snippet = _excerpt_snippet(conn, r, finder, query)
+            hits.append(SearchHit(kind, r["id"], r["source_id"], r["title"], r["outlet"], r["published"], snippet,
+                                  r["rank"], r["at"]))
+    return hits
+
+
+_side: ThreadPoolExecutor | None = None
+
+
+def _side_pool() -> ThreadPoolExecutor:
+    """One thread (with its own connection) that searches the excerpts while the caller searches sources."""
+    global _side
+    if _side is None:
+        _side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evidence-search-side")
+    return _side
+
+
+def _done(value: object) -> Future:
+    future: Future = Future()
+    future.set_result(value)
+    return future
+
+
+def _source_rows(case: CaseFile, query: str, where_params: tuple[str, list] | None, best: bool, limit: int,
+                 cancelled: Callable[[], bool] | None) -> list[sqlite3.Row]:
+    """The newest (or best) ``limit`` matching sources, without their texts."""
+    if where_params is None:
+        return []
+    where, params = where_params
+    rank, ranking, by = (
+        ("sources_fts.rank", "AND sources_fts.rank MATCH 'bm25(5.0, 1.0)'", "sources_fts.rank") if best
+        else ("NULL", "", "sources_fts.rowid DESC")
+    )
+    with _guarded(case, query, cancelled) as conn:
+        return conn.execute(
+            f"""SELECT s.rowid AS key, s.id, s.id AS source_id, s.title, s.outlet, s.published,
+                   s.imported_at AS at, {rank} AS rank
+            FROM sources_fts JOIN sources s ON s.rowid = sources_fts.rowid
+            WHERE sources_fts MATCH ? {ranking} AND {where}
+            ORDER BY {by} LIMIT ?""",
+            [query, *params, limit],
+        ).fetchall()
+
+
+def _excerpt_rows(case: CaseFile, query: str, where_params: tuple[str, list], best: bool, limit: int,
+                  cancelled: Callable[[], bool] | None) -> list[sqlite3.Row]:
+    """The newest (or best) ``limit`` matching excerpts, with their quotes and notes."""
+    where, params = where_params
+    rank, ranking, by = (
+        ("excerpts_fts.rank", "AND excerpts_fts.rank MATCH 'bm25(1.0, 0.5)'", "excerpts_fts.rank") if best
+        else ("NULL", "", "excerpts_fts.rowid DESC")
+    )
+    with _guarded(case, query, cancelled) as conn:
+        return conn.execute(
+            f"""SELECT e.rowid AS key, e.id, e.source_id, s.title, s.outlet, s.published, e.created_at AS at,
+                   {rank} AS rank, e.quote, e.note
+            FROM excerpts_fts JOIN excerpts e ON e.rowid = excerpts_fts.rowid JOIN sources s ON s.id = e.source_id
+            WHERE excerpts_fts MATCH ? {ranking} AND {where}
+            ORDER BY {by} LIMIT ?""",
+            [query, *params, limit],
+        ).fetchall()
+
+
+def _texts(conn: sqlite3.Connection, rowids: list[int]) -> dict[int, str]:
+    """The texts of some sources by rowid (read only for the hits kept)."""
+    if not rowids:
+        return {}
+    marks = ", ".join("?" for _ in rowids)
+    return dict(conn.execute(f"SELECT rowid, text FROM sources WHERE rowid IN ({marks})", rowids).fetchall())
 
 
 def count_hits(
@@ -403,16 +458,17 @@ _NEGATED = re.compile(r'\bNOT\s+(?:"[^"]*"\*?|\([^)]*\)|\S+)')
 
 
 def _finder(query: str) -> re.Pattern | None:
-    """A regular expression for the words a query matches (phrases word by word, prefixes as such)."""
+    """A regular expression for the words a query matches (phrases word by word, prefixes as such),
+    in lower case: ``_cut`` matches it against lowered text."""
     patterns = []
     for phrase, word, star in _QUERY_TERM.findall(_NEGATED.sub(" ", query)):
         if phrase:
             words = _WORD.findall(phrase)
             if words:
-                patterns.append(r"\b" + r"\W+".join(re.escape(w) for w in words) + (r"\w*" if star else r"\b"))
+                patterns.append(r"\b" + r"\W+".join(re.escape(w.lower()) for w in words) + (r"\w*" if star else r"\b"))
         elif word and word not in _OPERATORS:
-            patterns.append(r"\b" + re.escape(word) + (r"\w*" if star else r"\b"))
-    return re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
+            patterns.append(r"\b" + re.escape(word.lower()) + (r"\w*" if star else r"\b"))
+    return re.compile("|".join(patterns)) if patterns else None
 
 
 def _cut(text: str | None, finder: re.Pattern | None) -> str | None:
@@ -423,9 +479,25 @@ def _cut(text: str | None, finder: re.Pattern | None) -> str | None:
     """
     if not text or finder is None:
         return None
-    first = finder.search(text)
+    # The pattern is lower case: matched against the lowered text it needs no IGNORECASE (several
+    # times faster). Where lowering changes the length (a few letters such as 'İ'), positions
+    # would shift: such a text is matched as it is, case folded by the regex.
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        return _cut_exact(text, re.compile(finder.pattern, re.IGNORECASE))
+    first = finder.search(lowered)
     if first is None:
         return None
+    return _cut_at(text, lowered, finder, first)
+
+
+def _cut_exact(text: str, finder: re.Pattern) -> str | None:
+    first = finder.search(text)
+    return None if first is None else _cut_at(text, text, finder, first)
+
+
+def _cut_at(text: str, searched: str, finder: re.Pattern, first: re.Match) -> str:
+    """The snippet around ``first`` (found in ``searched``, the text or its lowered copy)."""
     start = max(0, first.start() - SNIPPET_BEFORE)
     if start:
         space = text.find(" ", start, first.start())
@@ -435,8 +507,8 @@ def _cut(text: str | None, finder: re.Pattern | None) -> str | None:
         space = text.rfind(" ", first.end(), end)
         end = space if space >= 0 else end
     parts, at = ["…" if start else ""], start
-    for found in finder.finditer(text, start, end):
-        parts += [text[at:found.start()], MARK_START, found.group(), MARK_END]
+    for found in finder.finditer(searched, start, end):
+        parts += [text[at:found.start()], MARK_START, text[found.start():found.end()], MARK_END]
         at = found.end()
     parts += [text[at:end], "…" if end < len(text) else ""]
     return "".join(parts)

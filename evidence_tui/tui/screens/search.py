@@ -293,28 +293,21 @@ class SearchScreen(EvidenceScreen):
         self.query_one("#search-status", Static).update(self._filters_text(self.request, {}) or Text("Type to search.", style="dim"))
 
     def _status_line(self, request: SearchRequest, outcome: SearchOutcome) -> Text:
-        counts = outcome.counts
-        if counts is None:
-            shown = len(outcome.hits)
+        counts, shown = outcome.counts, len(outcome.hits)
+        if counts is None:  # the hits are here; their count is on its way
             line = Text(f"{shown:,}{'+' if shown >= RESULT_LIMIT else ''} hit{'' if shown == 1 else 's'}", style="bold")
             line.append(" (counting…)", style="dim italic")
-            line.append(" · best matches first" if request.order == "best" else " · newest first", style="dim")
-            filters = self._filters_text(request, outcome.labels)
-            if filters:
-                line.append(" · ")
-                line.append_text(filters)
-            return line
-        plus = "+" if counts.capped else ""
-        line = Text(f"{counts.total:,}{plus} hit{'' if counts.total == 1 and not plus else 's'}", style="bold")
-        parts = []
-        if "source" in request.kinds:
-            parts.append(f"{counts.sources:,}{'+' if counts.sources_capped else ''} in sources")
-        if "excerpt" in request.kinds:
-            parts.append(f"{counts.excerpts:,}{'+' if counts.excerpts_capped else ''} in excerpts")
-        line.append(f" ({', '.join(parts)})")
-        which = "best" if request.order == "best" else "newest"
-        if counts.total > len(outcome.hits):
-            line.append(f" · the {which} {len(outcome.hits):,} listed", style="dim")
+        else:
+            plus = "+" if counts.capped else ""
+            line = Text(f"{counts.total:,}{plus} hit{'' if counts.total == 1 and not plus else 's'}", style="bold")
+            parts = []
+            if "source" in request.kinds:
+                parts.append(f"{counts.sources:,}{'+' if counts.sources_capped else ''} in sources")
+            if "excerpt" in request.kinds:
+                parts.append(f"{counts.excerpts:,}{'+' if counts.excerpts_capped else ''} in excerpts")
+            line.append(f" ({', '.join(parts)})")
+            if counts.total > shown:
+                line.append(f" · the {'best' if request.order == 'best' else 'newest'} {shown:,} listed", style="dim")
         line.append(" · best matches first" if request.order == "best" else " · newest first", style="dim")
         filters = self._filters_text(request, outcome.labels)
         if filters:
