@@ -349,3 +349,65 @@ def test_undoing_an_import_removes_source_original_and_index_entry(case):
     assert fts_rowids(case, "xylophonist") == []
     with pytest.raises(NotFound):
         sources_domain.get_source(case, outcome.source_id)
+
+
+# -- the reader thread ----------------------------------------------------------------------
+
+
+def reader_threads() -> list:
+    import threading
+
+    return [t for t in threading.enumerate() if t.name == "evidence-import-reader"]
+
+
+def test_outcomes_come_in_the_order_of_reading_then_storing_each_batch(case, tmp_path, monkeypatch):
+    # Files are read ahead on a thread; what is reported, and when, is as if read and stored in turn:
+    # a refused file as it is met, the imported ones when their batch is stored.
+    monkeypatch.setattr(sources_domain, "BATCH_FILES", 2)
+    for letter in "abcdef":
+        content = b"%PDF-1.4" if letter in "be" else article(f"Article {letter}", f"Body of {letter}.")
+        write(tmp_path, f"{letter}.txt", content)
+    seen = []
+    summary = sources_domain.import_paths(case, [tmp_path], on_progress=lambda done, total, o: seen.append(
+        (done, total, Path(o.name).name, o.status)))
+    assert seen == [(1, 6, "b.txt", "failed"), (2, 6, "a.txt", "imported"), (3, 6, "c.txt", "imported"),
+                    (4, 6, "e.txt", "failed"), (5, 6, "d.txt", "imported"), (6, 6, "f.txt", "imported")]
+    assert [o.status for o in summary.outcomes] == [s for *_, s in seen]
+    assert count(case, "sources") == 4 and count(case, "operations") == 2
+    assert reader_threads() == []
+
+
+def test_an_unexpected_error_while_reading_stops_the_import_after_the_stored_batches(case, tmp_path, monkeypatch):
+    monkeypatch.setattr(sources_domain, "BATCH_FILES", 2)
+    for letter in "abcde":
+        write(tmp_path, f"{letter}.txt", article(f"Article {letter}", f"Body of {letter}."))
+    real_read = sources_domain.read_document
+
+    def read_document(path, options):
+        if path.name == "d.txt":
+            raise MemoryError("out of memory")
+        return real_read(path, options)
+
+    monkeypatch.setattr(sources_domain, "read_document", read_document)
+    with pytest.raises(MemoryError):
+        sources_domain.import_paths(case, [tmp_path])
+    # (a, b) was stored; c was read, but its batch never completed: nothing of it is in the case file.
+    assert sorted(r[0] for r in case.db.conn.execute("SELECT title FROM sources")) == ["Article a", "Article b"]
+    assert reader_threads() == []
+
+
+def test_a_progress_callback_that_raises_ends_the_reader_too(case, tmp_path, monkeypatch):
+    monkeypatch.setattr(sources_domain, "BATCH_FILES", 2)
+    for i in range(9):
+        write(tmp_path, f"{i}.txt", article(f"Article {i}", f"Body {i}."))
+
+    def progress(done, total, outcome):
+        if done == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        sources_domain.import_paths(case, [tmp_path], on_progress=progress)
+    assert count(case, "sources") == 4  # the batch being reported was already committed
+    assert reader_threads() == []
+    summary = sources_domain.import_paths(case, [tmp_path])  # and the next import goes on normally
+    assert (summary.imported, summary.duplicates) == (5, 4)

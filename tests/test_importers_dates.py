@@ -143,3 +143,32 @@ def test_a_labelled_date_that_is_no_date_is_kept_as_written():
     for line, raw in ((b"Date: 31/02/2024", "31/02/2024"), (b"Published: 2024-13-45", "2024-13-45")):
         parsed = parse_document(b"Some headline\n\nOutlet: X\n" + line + b"\n\nBody text, 12 June 2023.\n", "a.txt")
         assert (parsed.published.iso, parsed.published.raw, parsed.published.precision) == (None, raw, "none")
+
+
+def test_a_month_name_matched_through_a_case_variant_letter_is_read():
+    # "ᲀ" (a variant of "в") matches "в" case-insensitively but lower() leaves it alone: the month
+    # name it spells is read, not a KeyError that stopped a whole import.
+    from evidence_tui.importers import parse_document
+
+    assert parse_date("15 ᲀересня 2024") == PublicationDate("2024-09-15", "15 ᲀересня 2024", "day")
+    parsed = parse_document("Заголовок\n\nОпубліковано 15 ᲀересня 2024\n\nТекст.\n".encode(), "a.txt")
+    assert parsed.published.iso == "2024-09-15"
+
+
+@pytest.mark.parametrize(
+    ("text", "raw"),
+    [
+        # A URL holding a date is masked, on its own line, whatever the case of its "www."
+        ("See WwW.example.org/2023/01/02/story\n15 June 2024", "15 June 2024"),
+        ("Read law. http://x.example/2023/01/02\nPublished 3 May 2022", "3 May 2022"),
+        ("No URL, w. 12 June 2023", "12 June 2023"),
+        ("2023-01-02T10:00:00Z", "2023-01-02T10:00:00Z"),
+    ],
+)
+def test_dates_in_urls_are_skipped_on_any_line(text, raw):
+    assert find_date(text).raw == raw
+
+
+def test_iso_metadata_values_keep_their_time_as_raw_text():
+    assert parse_date("2024-10-01T18:20:00+03:00") == PublicationDate("2024-10-01", "2024-10-01T18:20:00+03:00", "day")
+    assert parse_date("2024-02-30T10:00:00Z") is None  # not a day of the calendar, whatever follows

@@ -294,3 +294,21 @@ def test_arbitrary_utf8_text_gives_a_document_or_a_document_error(text, name):
     if doc.format != "html":
         expected = text[1:] if text.startswith("\ufeff") else text
         assert doc.text == normalise_newlines(expected) or doc.encoding not in ("utf-8", "utf-8-sig")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Title\n" + "\x85" * 30 + "é" * 10 + " plain words",  # C1 controls, written as UTF-8
+        "Заголовок\n" + "\x01\x02" * 20 + " слова",  # C0 controls among Cyrillic
+        "Title\n" + "\x7f" * 30 + " words",
+    ],
+)
+def test_control_heavy_utf8_text_is_binary_however_it_is_counted(text):
+    # The share is counted on the UTF-8 bytes when the text is not ASCII; the verdict is the same.
+    assert problem(text.encode("utf-8")) == "binary file (mostly control characters), not text"
+
+
+def test_c1_controls_under_the_limit_are_kept():
+    text = "Title\n" + "\x85" + "Café owners questioned about Київ, " * 5
+    assert parse_document(text.encode("utf-8"), "a.txt").text == text

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,11 +107,15 @@ def _source_row(parsed: ParsedDocument, now: str) -> dict:
     }
 
 
-def _store_batch(case: CaseFile, batch: list[ParsedDocument]) -> list[ImportOutcome]:
+def _store_batch(
+    case: CaseFile, batch: list[ParsedDocument], before_index: Callable[[], None] | None = None
+) -> list[ImportOutcome]:
     """Insert parsed documents in one transaction; a known hash is reported as a duplicate.
 
     One lookup for the batch's hashes and one multi-row insert per table (each source and its
     original still logged as their own events): each source is whole or absent with the batch.
+    ``before_index`` is called when what is left is SQLite's own work (indexing the batch for
+    search, committing), which runs without the GIL: ``import_paths`` lets its reader go on then.
     """
     outcomes: list[ImportOutcome] = []
     with operation(case, "source.import", case.actor) as op:
@@ -141,14 +147,17 @@ def _store_batch(case: CaseFile, batch: list[ParsedDocument]) -> list[ImportOutc
             rows.append(row)
             originals.append({"source_id": row["id"], "data": parsed.original})
             outcomes.append(ImportOutcome(name, "imported", row["id"], row["title"]))
-        # The batch's text is indexed for search in one statement (as fast as a rebuild).
-        with bulk_source_index(op.conn, len(rows)):
-            op.insert_many("sources", rows)
-        op.insert_many("source_originals", originals)
         imported = len(rows)
         op.summary = (
             f"import '{outcomes[0].title}'" if imported == 1 and len(outcomes) == 1 else f"import {imported} sources"
         )
+        # The batch's text is indexed for search in one statement (as fast as a rebuild) when the
+        # block ends, then the transaction commits.
+        with bulk_source_index(op.conn, len(rows)):
+            op.insert_many("sources", rows)
+            op.insert_many("source_originals", originals)
+            if before_index is not None:
+                before_index()
     return outcomes
 
 
@@ -168,7 +177,13 @@ def import_paths(
     options: ImportOptions = ImportOptions(),
     on_progress: ProgressCallback | None = None,
 ) -> ImportSummary:
-    """Import files and folders (recursively). Bad files are reported and the rest go on."""
+    """Import files and folders (recursively). Bad files are reported and the rest go on.
+
+    Files are read and parsed on a reader thread one batch ahead of the batch being stored; the
+    reader runs while SQLite indexes and commits a batch (work done without the GIL), and waits
+    while this thread runs Python (storing rows, reporting progress), so neither slows the other.
+    Batches, outcomes and their order are the same as reading and storing in turn.
+    """
     found = list(find_importable(Path(p) for p in paths))
     total = len(found)
     summary = ImportSummary()
@@ -181,34 +196,143 @@ def import_paths(
         if on_progress:
             on_progress(done, total, outcome)
 
-    batch: list[ParsedDocument] = []
-    batch_bytes = 0
-
-    def flush() -> None:
-        nonlocal batch, batch_bytes
-        if batch:
-            for outcome in _store_batch(case, batch):
-                report(outcome)
-        batch, batch_bytes = [], 0
-
-    for path, problem in found:
-        if problem is not None:
-            report(ImportOutcome(display_name(path), "failed", message=str(problem)))
-            continue
-        try:
-            parsed = read_document(path, options)
-        except DocumentError as error:
-            report(ImportOutcome(display_name(path), "failed", message=str(error)))
-            continue
-        # The same bytes twice in one batch need no special case: _store_batch looks the hash up
-        # inside the batch's transaction, where the first copy is already visible, so the second
-        # is reported as a duplicate naming the source (id and title) the first became.
-        batch.append(parsed)
-        batch_bytes += len(parsed.original)
-        if len(batch) >= BATCH_FILES or batch_bytes >= BATCH_BYTES:
-            flush()
-    flush()
+    reader = _Reader(found, options)
+    try:
+        for chunk in reader.chunks():
+            batch: list[ParsedDocument] = []
+            for item in chunk:
+                if isinstance(item, ImportOutcome):
+                    report(item)
+                else:
+                    batch.append(item)
+            if batch:
+                # The same bytes twice in one batch need no special case: _store_batch looks the
+                # hash up inside the batch's transaction, where the first copy is already
+                # visible, so the second is reported as a duplicate naming the source the first became.
+                outcomes = _store_batch(case, batch, before_index=reader.resume)
+                reader.pause()
+                for outcome in outcomes:
+                    report(outcome)
+    finally:
+        reader.stop()
     return summary
+
+
+class _Stopped(Exception):
+    """The reader was told to stop (the import ended early)."""
+
+
+class _Reader:
+    """Reads and parses files on its own thread, handing over one batch's worth at a time.
+
+    A chunk is the files of one batch in order: a ``ParsedDocument`` for each file read, an
+    ``ImportOutcome`` for each refused one; it ends where a batch is full (``BATCH_FILES``,
+    ``BATCH_BYTES``). The reader reads the next chunk while one is stored, then waits for it to be
+    taken: two batches in memory at most. It reads only while the importing thread lets it
+    (``resume``): two threads running Python at once take turns on the GIL, and each blocking call
+    of the other (a progress callback, each SQLite step of an executemany) would wait out a whole
+    switch interval (5 ms) to get the GIL back.
+    """
+
+    def __init__(self, found: list[tuple[Path, DocumentError | None]], options: ImportOptions) -> None:
+        self._found = found
+        self._options = options
+        self._cond = threading.Condition()
+        self._ready: deque[tuple[str, object]] = deque()
+        self._held = False  # the importing thread runs Python: wait at the next file
+        self._idle = True  # the reader is waiting (not running Python)
+        self._finished = False
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="evidence-import-reader", daemon=True)
+        self._thread.start()
+
+    # -- the importing thread ----------------------------------------------------------------
+
+    def chunks(self) -> Iterator[list[ParsedDocument | ImportOutcome]]:
+        """Yield the chunks in order; the reader is paused while the caller handles each one."""
+        while True:
+            with self._cond:
+                self._held = False
+                self._cond.notify_all()
+                self._cond.wait_for(lambda: self._ready or self._finished)
+                if not self._ready:
+                    return
+                kind, value = self._ready.popleft()
+                self._cond.notify_all()
+            self.pause()
+            if kind == "error":
+                raise value  # type: ignore[misc]
+            yield value  # type: ignore[misc]
+
+    def pause(self) -> None:
+        """Stop the reader at its next file and wait until it is waiting."""
+        with self._cond:
+            self._held = True
+            self._cond.wait_for(lambda: self._idle or self._finished)
+
+    def resume(self) -> None:
+        """Let the reader go on (while this thread waits on SQLite)."""
+        with self._cond:
+            self._held = False
+            self._cond.notify_all()
+
+    def stop(self) -> None:
+        """End the reader (the import is over or failed) and wait for its thread."""
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        self._thread.join()
+
+    # -- the reader thread -------------------------------------------------------------------
+
+    def _wait_while(self, condition: Callable[[], bool]) -> None:
+        with self._cond:
+            while condition() and not self._stopping:
+                self._idle = True
+                self._cond.notify_all()
+                self._cond.wait()
+            self._idle = False
+            if self._stopping:
+                raise _Stopped
+
+    def _run(self) -> None:
+        try:
+            chunk: list[ParsedDocument | ImportOutcome] = []
+            parsed_files = parsed_bytes = 0
+            for path, problem in self._found:
+                self._wait_while(lambda: self._held)
+                if problem is not None:
+                    chunk.append(ImportOutcome(display_name(path), "failed", message=str(problem)))
+                    continue
+                try:
+                    parsed = read_document(path, self._options)
+                except DocumentError as error:
+                    chunk.append(ImportOutcome(display_name(path), "failed", message=str(error)))
+                    continue
+                chunk.append(parsed)
+                parsed_files += 1
+                parsed_bytes += len(parsed.original)
+                if parsed_files >= BATCH_FILES or parsed_bytes >= BATCH_BYTES:
+                    self._hand_over("chunk", chunk)
+                    chunk, parsed_files, parsed_bytes = [], 0, 0
+            if chunk:
+                self._hand_over("chunk", chunk)
+        except _Stopped:
+            pass
+        except BaseException as error:  # raised again in the importing thread
+            with self._cond:
+                self._ready.append(("error", error))
+        finally:
+            with self._cond:
+                self._finished = self._idle = True
+                self._cond.notify_all()
+
+    def _hand_over(self, kind: str, value: object) -> None:
+        with self._cond:
+            self._ready.append((kind, value))
+            self._cond.notify_all()
+        # Not a file more until the importing thread takes it: two batches in memory at most.
+        self._wait_while(lambda: bool(self._ready))
 
 
 # -- reading ---------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import re
 import warnings
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Callable
+from typing import Callable, Iterator
 
 from dateutil import parser as dateutil_parser
 
@@ -94,7 +94,10 @@ class _Found:
 
 
 def _num(match: re.Match, group: str) -> int | None:
-    value = match.group(group) if group in match.re.groupindex else None
+    try:
+        value = match.group(group)
+    except IndexError:  # the pattern has no such group (``groupindex`` would copy a dict per call)
+        return None
     return int(value) if value else None
 
 
@@ -123,7 +126,13 @@ def _english(match: re.Match, dayfirst: bool | None) -> tuple:
 
 def _cyrillic(table: dict[str, int]) -> Callable[[re.Match, bool | None], tuple]:
     def handler(match: re.Match, dayfirst: bool | None) -> tuple:
-        return _num(match, "y"), table[match.group("mon").lower()], _num(match, "d")
+        name = match.group("mon")
+        month = table.get(name.lower())
+        if month is None:
+            # Matched case-insensitively through a letter lower() leaves alone ("ᲀ", a variant of
+            # "в"): the name it spells is the one that matches the same way.
+            month = next(number for key, number in table.items() if re.fullmatch(re.escape(key), name, re.IGNORECASE))
+        return _num(match, "y"), month, _num(match, "d")
 
     return handler
 
@@ -160,8 +169,29 @@ _PATTERNS: tuple[tuple[re.Pattern, Callable], ...] = (
     (re.compile(rf"(?<!\w)(?P<mon>{_CYR_NOM})\s+(?P<y>\d{{4}})(?!\d)"), _cyrillic(_CYR_NOMINATIVE)),
 )
 
+# Cheap tests that rule patterns out before they are run: every form holds a digit; the English
+# ones a month name (its first three letters, as written: "Jun", "JUN"); the Cyrillic ones a
+# non-ASCII letter. Running a pattern costs a try of every alternative at every position (~10 us
+# a line), so a line that cannot hold a date, most of them, costs a digit search instead.
+_DIGIT = re.compile(r"\d")
+_EN_MONTH_HINT = re.compile("|".join(sorted(
+    {form[:3] for name in _EN_MONTHS for form in (name.capitalize(), name.upper())}
+)))
+_NEEDS = ("digit", "digit", "english", "english", "english", "cyrillic", "cyrillic")
+# (pattern, handler, what it needs, whether it has a weekday group), looked up once.
+_SCAN = tuple(
+    (pattern, handler, needs, "wd" in pattern.groupindex) for (pattern, handler), needs in zip(_PATTERNS, _NEEDS)
+)
+
+_ISO_DATE = _PATTERNS[0][0]
+# Where an English day name can start: its first three letters as written ("Thu", "THU"). All
+# literals, so the search skips ahead fast; the full pattern is then tried only there.
+_EN_WEEKDAY_HINT = re.compile("|".join(sorted(
+    {form[:3] for name in _EN_WEEKDAYS for form in (name.capitalize(), name.upper())}
+)))
 _WEEKDAY_NAME = re.compile(rf"(?<!\w)(?:{_WEEKDAY}|{_CYR_WEEKDAY})(?!\w)")
 _URL = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S+", re.IGNORECASE)
+
 
 
 def _valid(year: int | None, month: int | None, day: int | None) -> bool:
@@ -182,12 +212,20 @@ def _valid(year: int | None, month: int | None, day: int | None) -> bool:
 def _scan(text: str, dayfirst: bool | None, *, weekday_only: bool = False) -> _Found | None:
     """Return the earliest valid date mention in ``text`` (longest on ties), or None."""
     best: _Found | None = None
-    for pattern, handler in _PATTERNS:
+    if _DIGIT.search(text) is None:
+        return None
+    english = _EN_MONTH_HINT.search(text) is not None
+    cyrillic = not text.isascii()
+    for pattern, handler, needs, weekday_group in _SCAN:
+        if (needs == "english" and not english) or (needs == "cyrillic" and not cyrillic):
+            continue
+        if weekday_only and not weekday_group:
+            continue  # its matches would all be passed over below
         for match in pattern.finditer(text):
             if best is not None and match.start() > best.start:
                 break
             year, month, day = handler(match, dayfirst)
-            has_weekday = "wd" in pattern.groupindex and match.group("wd") is not None
+            has_weekday = weekday_group and match.group("wd") is not None
             if weekday_only and not has_weekday:
                 continue
             if not _valid(year, month, day):
@@ -220,20 +258,66 @@ def _publication(year: int | None, month: int | None, day: int | None, raw: str)
     return PublicationDate(None, raw, "none")
 
 
+def _url_hints(text: str) -> list[int]:
+    """Offsets of what every URL match holds: "://", or "www." in any case (the "w." ending it;
+    no character but W lower-cases to w), in order. Memory searches: a regex is ~20x slower."""
+    offsets = []
+    at = text.find("://")
+    while at >= 0:
+        offsets.append(at)
+        at = text.find("://", at + 1)
+    for dot in ("w.", "W."):
+        at = text.find(dot, 2)
+        while at >= 0:
+            if text[at - 2:at].lower() == "ww":
+                offsets.append(at)
+            at = text.find(dot, at + 1)
+    offsets.sort()
+    return offsets
+
+
 def _mask_urls(text: str) -> str:
     # "/news/2024/06/15/..." in a URL is not the page's date line; blank URLs out, keeping offsets.
     # Every URL the pattern matches contains "://" or "www." (any case) and no white space, so a
     # match never spans lines: only the lines holding one are run through the pattern (which tries
     # a scheme at every letter, slow over a whole article). The result is the same.
-    if "://" not in text and "www." not in text.lower():
+    hints = _url_hints(text)
+    if not hints:
         return text
-    return "\n".join(
-        _URL.sub(_blank, line) if "://" in line or "www." in line.lower() else line for line in text.split("\n")
-    )
+    parts = []
+    done = 0
+    for hint in hints:
+        if hint < done:
+            continue  # on a line already masked
+        start = text.rfind("\n", 0, hint) + 1
+        end = text.find("\n", hint)
+        if end < 0:
+            end = len(text)
+        parts.append(text[done:start])
+        parts.append(_URL.sub(_blank, text[start:end]))
+        done = end
+    parts.append(text[done:])
+    return "".join(parts)
 
 
 def _blank(match: re.Match) -> str:
     return " " * len(match.group())
+
+
+def _weekday_names(text: str) -> Iterator[re.Match]:
+    """``_WEEKDAY_NAME.finditer(text)``; over ASCII text (no Cyrillic name can match) the pattern,
+    which tries every name at every position (~1 ms an article), is tried only where a name starts."""
+    if not text.isascii():
+        yield from _WEEKDAY_NAME.finditer(text)
+        return
+    after = 0
+    for hint in _EN_WEEKDAY_HINT.finditer(text):
+        if hint.start() < after:
+            continue
+        match = _WEEKDAY_NAME.match(text, hint.start())
+        if match is not None:
+            yield match
+            after = match.end()
 
 
 def find_date(text: str, dayfirst: bool | None = None, *, weekday_only: bool = False) -> PublicationDate:
@@ -242,14 +326,15 @@ def find_date(text: str, dayfirst: bool | None = None, *, weekday_only: bool = F
     ``weekday_only`` accepts only dates written with a day name ("on Thursday, June 27"), the kind
     of reference news reports make to recent days, used when searching deep in a body text.
     """
-    masked = _mask_urls(text)
     if not weekday_only:
         # Dates do not span lines: scan line by line and stop at the first line with one, so the
         # cost follows the date's position, not the text's length (dates stand near the top).
+        # URLs are masked line by line too (no URL spans lines), and only on lines with a digit:
+        # a line without one holds no date, masked or not.
         position = 0
-        for line in masked.split("\n"):
-            if line.strip():
-                found = _scan(line, dayfirst)
+        for line in text.split("\n"):
+            if _DIGIT.search(line) is not None:
+                found = _scan(_mask_urls(line), dayfirst)
                 if found is not None:
                     shifted = _Found(position + found.start, position + found.end, found.year, found.month,
                                      found.day, found.weekday)
@@ -258,7 +343,8 @@ def find_date(text: str, dayfirst: bool | None = None, *, weekday_only: bool = F
         return NO_DATE
     # Over a whole article, running every pattern at every position is slow; day names are rare,
     # so look at the few places that have one.
-    for match in _WEEKDAY_NAME.finditer(masked):
+    masked = _mask_urls(text)
+    for match in _weekday_names(masked):
         window = masked[match.start(): match.start() + 120]
         found = _scan(window, dayfirst, weekday_only=True)
         if found is not None and found.start == 0:
@@ -307,6 +393,13 @@ def parse_date(raw: str, dayfirst: bool | None = None) -> PublicationDate | None
     if match:
         year, month = int(match.group(1)), int(match.group(2))
         return PublicationDate(f"{year:04d}-{month:02d}", text, "month") if 1 <= month <= 12 else None
+    iso = _ISO_DATE.match(text)
+    if iso is not None and iso.end() == len(text):
+        year, month, day = _ymd(iso, dayfirst)
+        if _valid(year, month, day):
+            # The whole value is one ISO date (metadata, <time datetime>): the earliest and longest
+            # match the scan below would find, found without trying every other form.
+            return _publication(year, month, day, text)
     found = _scan(_mask_urls(text), dayfirst)
     if found:
         return _to_publication(found, text)

@@ -51,7 +51,8 @@ def read_document(path: Path, options: ImportOptions = ImportOptions()) -> Parse
     The size is checked before reading, so an over-size file is refused without loading it; FIFOs,
     devices and folders are refused before opening (opening a FIFO would block).
     """
-    path = Path(path)
+    if not isinstance(path, Path):
+        path = Path(path)  # (a Path given is used as is: building it again parses it again)
     name = display_name(path)
     try:
         info = os.stat(path)
@@ -102,30 +103,34 @@ def _sort_key(entry: os.DirEntry) -> tuple[str, str]:
     return entry.name.casefold(), entry.name
 
 
-def _entries(folder: Path, seen_dirs: set[str]) -> list[os.DirEntry] | OSError | None:
-    """The sorted entries of ``folder``; None if it was already walked (a symlink loop)."""
+def _entries(folder: Path, seen_dirs: set[str]) -> tuple[list[os.DirEntry] | OSError | None, str]:
+    """The sorted entries of ``folder`` and its real path; None if it was already walked (a symlink loop)."""
     real = os.path.realpath(folder)
     if real in seen_dirs:
-        return None
+        return None, real
     seen_dirs.add(real)
     try:
         with os.scandir(folder) as scan:
-            return sorted(scan, key=_sort_key)
+            return sorted(scan, key=_sort_key), real
     except OSError as error:
-        return error
+        return error, real
 
 
-def _walk(folder: Path, seen_dirs: set[str]) -> Iterator[tuple[Path, DocumentError | None]]:
+def _walk(folder: Path, seen_dirs: set[str]) -> Iterator[tuple[Path, DocumentError | None, str | None]]:
     """Yield the supported files under ``folder`` depth-first in name order (files and folders
-    interleaved), never entering a folder twice: symlink loops end."""
-    first = _entries(folder, seen_dirs)
+    interleaved), never entering a folder twice: symlink loops end.
+
+    Each file comes with its real path when that is known without asking the file system (an
+    entry that is not a symlink, in a folder whose real path is known), else None.
+    """
+    first, real_folder = _entries(folder, seen_dirs)
     if isinstance(first, OSError):
-        yield folder, DocumentError(display_name(folder), _os_problem(first))
+        yield folder, DocumentError(display_name(folder), _os_problem(first)), None
         return
-    # A stack of (folder, iterator over its entries) instead of recursion: trees can be deep.
-    stack = [(folder, iter(first or []))]
+    # A stack of (folder, its real path, iterator over its entries) instead of recursion: trees can be deep.
+    stack = [(folder, real_folder, iter(first or []))]
     while stack:
-        current, entries = stack[-1]
+        current, real_current, entries = stack[-1]
         entry = next(entries, None)
         if entry is None:
             stack.pop()
@@ -139,16 +144,21 @@ def _walk(folder: Path, seen_dirs: set[str]) -> Iterator[tuple[Path, DocumentErr
         except OSError:
             is_dir = is_file = False
         if is_dir:
-            listing = _entries(path, seen_dirs)
+            listing, real = _entries(path, seen_dirs)
             if isinstance(listing, OSError):
-                yield path, DocumentError(display_name(path), _os_problem(listing))
+                yield path, DocumentError(display_name(path), _os_problem(listing)), None
             elif listing:
-                stack.append((path, iter(listing)))
+                stack.append((path, real, iter(listing)))
         elif is_supported(path):
             if is_file:
-                yield path, None
+                # realpath() costs an lstat per path component; a plain entry's is its folder's plus its name.
+                try:
+                    plain = not entry.is_symlink()
+                except OSError:
+                    plain = False
+                yield path, None, os.path.join(real_current, entry.name) if plain else None
             elif entry.is_symlink() and not os.path.exists(path):
-                yield path, DocumentError(display_name(path), "broken symbolic link")
+                yield path, DocumentError(display_name(path), "broken symbolic link"), None
 
 
 def find_importable(paths: Iterable[Path]) -> Iterator[tuple[Path, DocumentError | None]]:
@@ -166,9 +176,9 @@ def find_importable(paths: Iterable[Path]) -> Iterator[tuple[Path, DocumentError
             continue
         if path.is_dir():
             found = False
-            for item, error in _walk(path, set()):
+            for item, error, real in _walk(path, set()):
                 if error is None:
-                    real = os.path.realpath(item)
+                    real = real or os.path.realpath(item)
                     if real in seen_files:
                         found = True
                         continue

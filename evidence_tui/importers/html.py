@@ -57,7 +57,6 @@ _DATE_META_KEYS = (
 _AUTHOR_META_KEYS = ("author", "article:author", "dc.creator", "dcterms.creator", "parsely-author", "sailthru.author")
 # Not ": ": "Foreign Ministry: Russia's draft..." is a headline, not an outlet prefix.
 _TITLE_SEPARATORS = (" | ", " - ", " — ", " – ", " :: ", " · ", " • ")
-_WHITESPACE = re.compile(r"\s+")
 _DATE_PARAGRAPHS = 10
 
 
@@ -65,8 +64,8 @@ def _clean(value: Any) -> str | None:
     """Collapse whitespace in a metadata string; None when empty or not a string."""
     if not isinstance(value, str):
         return None
-    value = _WHITESPACE.sub(" ", value).strip()
-    return value or None
+    # split/join is re.sub(r"\s+", " ").strip() exactly (the same white space), ~10x faster.
+    return " ".join(value.split()) or None
 
 
 def _meta_values(tree: LexborHTMLParser) -> dict[str, str]:
@@ -189,7 +188,7 @@ def _skipped_ids(tree: LexborHTMLParser) -> set[int]:
 
 
 def _text_length(node: LexborNode) -> int:
-    return len(_WHITESPACE.sub(" ", node.text(deep=True) or "").strip())
+    return len(" ".join((node.text(deep=True) or "").split()))
 
 
 def _content_root(tree: LexborHTMLParser, skip: set[int]) -> tuple[LexborNode | None, bool]:
@@ -198,7 +197,8 @@ def _content_root(tree: LexborHTMLParser, skip: set[int]) -> tuple[LexborNode | 
     main = next((n for n in tree.css("main, [role=main]") if n.mem_id not in skip), None)
     articles = [n for n in tree.css("article") if n.mem_id not in skip]
     if articles:
-        article = max(articles, key=_text_length)
+        # (One article needs no measuring: max() would measure it all the same.)
+        article = articles[0] if len(articles) == 1 else max(articles, key=_text_length)
         # A lone short <article> can be a teaser card inside a bigger <main>.
         if main is None or _text_length(article) >= 0.3 * _text_length(main):
             return article, True
@@ -254,7 +254,7 @@ def _assemble(tokens: Iterator[object]) -> str:
     buffer: list[str] = []
 
     def end_line() -> None:
-        line = _WHITESPACE.sub(" ", "".join(buffer)).strip()
+        line = " ".join("".join(buffer).split())
         buffer.clear()
         if line:
             lines.append(line)

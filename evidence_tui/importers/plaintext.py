@@ -92,6 +92,18 @@ _NOISE_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     r"^[-*_=~#]{3,}$",  # rules
 )]
 
+# What an ASCII line needs, lower-cased, for a noise pattern to match it (None: checked always).
+_NOISE_NEEDS = {
+    r"(?:https?://|www\.)\S*/(?:donate|support|subscribe|membership)\b": ("://", "www."),
+    r"\b(?:donate|donation|subscribe|": ("/", "www."),  # ...then a URL or a "site.tld/path"
+    r"\bcookies?\b.*\b(?:use|": ("cookie",),
+}
+_NOISE_CHECKS = [
+    (pattern, next((needs for start, needs in _NOISE_NEEDS.items() if pattern.pattern.startswith(start)), None))
+    for pattern in _NOISE_PATTERNS
+]
+assert sum(needs is not None for _, needs in _NOISE_CHECKS) == len(_NOISE_NEEDS)
+
 # Cyrillic to Latin, to compare a masthead ("Миграционный вестник") with its domain (migvestnik):
 # Russian-style and Ukrainian-style (г -> h, и -> y) romanisations are both tried.
 _TRANSLIT = dict(zip("абвгґдеёєжзиіїйклмнопрстуфхцчшщъыьэюя", (
@@ -131,9 +143,9 @@ def parse_front_matter(text: str) -> tuple[dict[str, str], int]:
     Returns the values (keys lower-cased, quotes stripped, first occurrence wins) and the number of
     lines the block takes (0 when there is none). Nested YAML is ignored: no YAML dependency.
     """
+    if text.partition("\n")[0].strip() != "---":
+        return {}, 0  # most texts: the first line says so without splitting 300
     lines = text.split("\n", 300)
-    if not lines or lines[0].strip() != "---":
-        return {}, 0
     values: dict[str, str] = {}
     for index, line in enumerate(lines[1:300], start=1):
         if line.strip() in ("---", "..."):
@@ -220,8 +232,14 @@ def is_noise(line: str, dayfirst: bool | None = None) -> bool:
     stripped = line.strip().strip("*_").strip()
     if not stripped:
         return True
-    if any(pattern.search(stripped) for pattern in _NOISE_PATTERNS):
-        return True
+    # The unanchored patterns search the whole line (~5 us each); an ASCII line without the text
+    # they need cannot match them. (Not for other lines: with IGNORECASE, "ı" matches "i".)
+    lowered = stripped.lower() if stripped.isascii() else None
+    for pattern, needs in _NOISE_CHECKS:
+        if needs and lowered is not None and not any(word in lowered for word in needs):
+            continue
+        if pattern.search(stripped):
+            return True
     if _BARE_URL.match(stripped) or _LABELLED_URL.match(stripped):
         return True
     return _is_navigation(stripped) or _is_date_only(stripped, dayfirst)
@@ -250,7 +268,7 @@ def _markdown_heading(lines: list[str]) -> str | None:
 
 def title_from_line(line: str) -> str | None:
     """A headline from a line, or its first sentence when the line is a whole paragraph."""
-    line = re.sub(r"\s+", " ", line).strip()
+    line = " ".join(line.split())
     if len(line) <= TITLE_MAX and not (len(line) > 120 and re.search(r"[.!?]\s+\S.*[.!?]$", line)):
         return line
     sentence = re.match(r"(.+?[.!?])(?:\s|$)", line)
@@ -275,9 +293,10 @@ def find_text_date(text: str, dayfirst: bool | None = None, *, top_lines: int = 
     line, then the first date in the top lines, then a "Thursday, June 27" mention anywhere."""
     # Dates stand near the top; a window of lines and characters keeps the scan cheap on long texts.
     top = text[:_DATE_CHARS].split("\n", top_lines)[:top_lines]
+    stripped = [line.strip().strip("*_").strip() for line in top]
     for label in (_PUBLISHED_LABEL, _UPDATED_LABEL):
-        for line in top:
-            match = label.match(line.strip().strip("*_").strip())
+        for line in stripped:
+            match = label.match(line)
             if match:
                 found = find_date(match.group(1), dayfirst)
                 if found.raw:

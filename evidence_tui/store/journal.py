@@ -41,12 +41,14 @@ def _decode(value: Any) -> Any:
     return value
 
 
+# json.dumps(..., ensure_ascii=False) builds an encoder per call; one kept is the same output.
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
 def _dump(row: Mapping[str, Any] | None, omit: set[str] = frozenset()) -> str | None:
     if row is None:
         return None
-    return json.dumps(
-        {k: _encode(v) for k, v in row.items() if k not in omit}, ensure_ascii=False
-    )
+    return _ENCODER.encode({k: _encode(v) for k, v in row.items() if k not in omit})
 
 
 def _load(text: str | None) -> dict[str, Any] | None:
