@@ -376,6 +376,11 @@ def _v4_excerpt_lookup_index(conn: sqlite3.Connection) -> None:
     # index that lookup never reads the excerpt's row (its quote and context): counting the
     # unreviewed excerpts of a common claim type in a million goes from ~0.9 s to ~0.1 s.
     conn.execute("CREATE INDEX excerpts_lookup ON excerpts(id, review_status, created_at)")
+    # Filters walk excerpts in list order (created_at) checking each one's links by id: with the
+    # id in the index the walk never reads the excerpts' rows (entity + claim type on a million
+    # excerpts, first page: 40 -> 23 ms). It replaces the index on created_at alone.
+    conn.execute("CREATE INDEX excerpts_created_id ON excerpts(created_at, id)")
+    conn.execute("DROP INDEX excerpts_created")
 
 
 # Prefix indexes: a query like recruit* (or the last word typed into a filter box) otherwise merges
