@@ -36,7 +36,7 @@ from evidence_tui.domain import excerpts as excerpts_domain
 from evidence_tui.domain import search as search_domain
 from evidence_tui.domain.filters import ExcerptFilter
 from evidence_tui.domain.sources import import_paths
-from evidence_tui.exporters import open_private, write_csv
+from evidence_tui.exporters import ExportOptions, export_to_file
 from evidence_tui.store import CaseFile
 
 FULL = {"sources": 100_000, "excerpts": 1_000_000, "articles": 10_000}
@@ -325,8 +325,8 @@ def export_child(case_path: str, out_path: str, mode: str) -> dict:
     case = open_case(case_path)
     started = time.perf_counter()
     if mode == "app":
-        with open_private(out_path) as out:
-            rows = write_csv(excerpts_domain.iter_export_rows(case), out)
+        # What `evidence-tui export csv -o FILE` and the export dialog run (the column path).
+        rows = export_to_file(case, ExcerptFilter(), out_path, ExportOptions())
     else:
         # The floor: one plain join of excerpts and sources written with csv.writer (no link lists).
         cursor = case.db.conn.execute(

@@ -7,10 +7,14 @@ a formula are neutralised as OWASP recommends: a leading ``'`` before ``= + - @`
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
-from typing import TextIO
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from itertools import compress
+from typing import TextIO, TypeVar
 
-from evidence_tui.domain.excerpts import EXPORT_COLUMNS
+from evidence_tui.domain.excerpts import EXPORT_COLUMNS, ExportPlan, export_part_columns
+from evidence_tui.store import CaseFile
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 LIST_SEPARATOR = "; "
@@ -63,4 +67,167 @@ def write_csv(
         values = [cell(row.get(c)) for c in columns]
         writer.writerow(values if raw else [neutralise(v) for v in values])
         count += 1
+    return count
+
+
+# -- the column path: whole columns encoded with bytes methods ----------------------------------
+# ``write_csv`` runs csv.writer and a Python call per cell; at a million rows that is most of the
+# time. Here a column of a chunk is joined once and checked with ``bytes.translate`` (a C loop):
+# only the cells that need quotes or a formula guard are touched one by one. The bytes are the
+# same as ``write_csv``'s (tests/test_export_columns.py checks it, on any text).
+
+_SEP = b"\xff"  # never in UTF-8 text; a cell that holds it (not UTF-8) goes the cell-by-cell way
+_NOT_SPECIAL = bytes(sorted(set(range(256)) - set(b',"\r\n\xff')))
+_TRIGGERS = tuple(t.encode() for t in FORMULA_TRIGGERS)
+_GUARDS = tuple(_SEP + t for t in _TRIGGERS)
+
+
+def _encode_cell(value: bytes, raw: bool) -> bytes:
+    if not raw and value.startswith(_TRIGGERS):
+        value = b"'" + value
+    if any(c in value for c in (b",", b'"', b"\r", b"\n")):
+        return b'"' + value.replace(b'"', b'""') + b'"'
+    return value
+
+
+def encode_column(cells: list[bytes] | tuple[bytes, ...], raw: bool = False) -> list[bytes] | tuple[bytes, ...]:
+    """Return a column's UTF-8 cells as CSV cells: formula guard (unless ``raw``) and RFC 4180 quotes."""
+    joined = _SEP.join(cells)
+    if joined.count(_SEP) != len(cells) - 1:
+        return [_encode_cell(v, raw) for v in cells]
+    if not raw and any(guard in _SEP + joined for guard in _GUARDS):
+        cells = [b"'" + v if v.startswith(_TRIGGERS) else v for v in cells]
+    specials = joined.translate(None, _NOT_SPECIAL)
+    if len(specials) == len(cells) - 1:  # nothing but the separators: no cell needs quotes
+        return cells
+    cells = list(cells)
+    for i in compress(range(len(cells)), specials.split(_SEP)):
+        cells[i] = b'"' + cells[i].replace(b'"', b'""') + b'"'
+    return cells
+
+
+def encode_rows(columns: list, raw: bool = False) -> bytes:
+    """Return CSV lines (each ending in CRLF) for a chunk given as columns of UTF-8 cells."""
+    encoded = [encode_column(column, raw) for column in columns]
+    return b"\r\n".join(map(b",".join, zip(*encoded))) + b"\r\n"
+
+
+T = TypeVar("T")
+B = TypeVar("B")
+_DONE = object()
+
+
+def ordered_parallel(parts: list[T], work: Callable[[T], Iterator[B]], workers: int = 2, depth: int = 8,
+                     *, start: Callable[[], object] | None = None, finish: Callable[[], object] | None = None,
+                     ) -> Iterator[B]:
+    """Yield the blocks ``work(part)`` yields, part after part in order, while ``workers`` threads
+    produce them. At most ``workers + 1`` parts are under way and each holds at most ``depth``
+    blocks, so memory stays flat whatever the size. Every part runs on a worker thread (never
+    the caller's), each thread calling ``start()`` first and ``finish()`` last; an error in a
+    part is raised here, and closing the iterator stops the workers.
+    """
+    if not parts:
+        return
+    lock = threading.Lock()
+    slots = threading.Semaphore(workers + 1)
+    order: queue.Queue = queue.Queue()
+    pending = iter(parts)
+    stop = threading.Event()
+
+    def put(out: queue.Queue, item: object) -> bool:
+        while not stop.is_set():
+            try:
+                out.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run() -> None:
+        try:
+            if start is not None:
+                start()
+            produce()
+        except BaseException as error:  # start() failed: the next part to be read reports it
+            with lock:
+                order.put(error)
+        finally:
+            if finish is not None:
+                finish()
+
+    def produce() -> None:
+        while not stop.is_set():
+            if not slots.acquire(timeout=0.1):
+                continue
+            with lock:  # parts are taken and announced in order
+                part = next(pending, _DONE)
+                out: queue.Queue = queue.Queue(depth)
+                order.put(_DONE if part is _DONE else out)
+            if part is _DONE:
+                return
+            try:
+                for block in work(part):
+                    if not put(out, block):
+                        return
+                put(out, _DONE)
+            except BaseException as error:  # raised again in the caller's thread
+                put(out, error)
+                return
+
+    threads = [threading.Thread(target=run, name=f"export-{i}", daemon=True) for i in range(workers)]
+    for thread in threads:
+        thread.start()
+    try:
+        for _ in parts:
+            out = order.get()
+            if isinstance(out, BaseException):
+                raise out
+            while (block := out.get()) is not _DONE:
+                if isinstance(block, BaseException):
+                    raise block
+                yield block
+            slots.release()
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+
+
+def write_csv_columns(case: CaseFile, plan: ExportPlan, out: TextIO, *, excel: bool = False, raw: bool = False,
+                      workers: int = 1) -> int:
+    """Write the export ``plan`` describes as CSV to ``out``: the same bytes as ``write_csv`` over
+    ``iter_export_rows``, read and encoded a chunk of columns at a time; returns the row count.
+
+    One reader thread by default: it reads every part in one read transaction, so the file is
+    one snapshot of the case even while someone tags on. (Two readers measured 3% faster on a
+    million excerpts, each with a snapshot of its own: reading into Python, not the cores, is
+    what limits it.)
+    """
+    def work(part: tuple[int, int]) -> Iterator[tuple[int, bytes]]:
+        for columns in export_part_columns(case, plan, part):
+            yield len(columns[0]), encode_rows(columns, raw)
+
+    def start() -> None:
+        case.db.conn.execute("BEGIN")  # one snapshot for all this thread's parts
+
+    def finish() -> None:
+        case.db.conn.close()  # this worker thread's own connection (it was set to read bytes)
+
+    blocks = ordered_parallel(plan.parts, work, workers, start=start, finish=finish)
+    count = 0
+
+    header = ("\ufeff" if excel else "") + ",".join(EXPORT_COLUMNS) + "\r\n"
+    buffer = getattr(out, "buffer", None)
+    if buffer is None:  # a text-only stream (io.StringIO)
+        out.write(header)
+        for rows, block in blocks:
+            out.write(block.decode("utf-8", "surrogateescape"))
+            count += rows
+        return count
+    out.write(header)
+    out.flush()
+    for rows, block in blocks:
+        buffer.write(block)
+        count += rows
+    buffer.flush()
     return count

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from evidence_tui.domain.excerpts import iter_export_rows
+from evidence_tui.domain.excerpts import iter_export_rows, plan_export
 from evidence_tui.domain.filters import ExcerptFilter, check_date
 from evidence_tui.errors import EvidenceError, Invalid
-from evidence_tui.exporters.csv_export import write_csv
+from evidence_tui.exporters.csv_export import write_csv, write_csv_columns
 from evidence_tui.exporters.json_export import write_json
 from evidence_tui.exporters.output import open_private
 from evidence_tui.exporters.w3c import write_w3c
@@ -57,6 +57,11 @@ def export_excerpts(
         raise Invalid(f"unknown export format '{options.format}' (one of {', '.join(FORMATS)})")
     check_date("--from", f.date_from)
     check_date("--to", f.date_to)
+    if options.format == "csv" and not options.one_row_per_type:
+        # The column path (same bytes as write_csv, several times faster); resolves the filter now.
+        plan = plan_export(case, f)
+        with open_output() as stream:
+            return write_csv_columns(case, plan, stream, excel=options.excel, raw=options.raw)
     rows = iter_export_rows(case, f)  # resolves the filter's names now (NotFound before any output)
     with open_output() as stream:
         if options.format == "csv":
