@@ -6,6 +6,7 @@ import csv
 import json
 import os
 import re
+import sqlite3
 import stat
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from click.testing import CliRunner
 
 from evidence_tui.cli import cli
 from evidence_tui.store import CaseFile
+from evidence_tui.store.schema import SCHEMA_VERSION
 
 SAMPLE_DATA = Path(__file__).resolve().parent.parent / "sample_data"
 
@@ -418,3 +420,22 @@ def test_help_names_the_config_file(tmp_path, monkeypatch):
     result = invoke("--help")
     assert result.exit_code == 0
     assert f"Config file (optional): {config_path()}" in " ".join(result.output.split())
+
+
+def test_an_older_case_file_says_it_is_being_upgraded(db, article):
+    (source,) = imported(db, article)
+    conn = sqlite3.connect(db)  # back to schema 4: search indexes without prefix indexes
+    for table, columns, content in (("sources_fts", "title, text", "sources"), ("excerpts_fts", "quote, note", "excerpts")):
+        conn.execute(f"DROP TABLE {table}")
+        conn.execute(f"CREATE VIRTUAL TABLE {table} USING fts5({columns}, content='{content}', content_rowid='rowid', "
+                     "tokenize='unicode61 remove_diacritics 2')")
+        conn.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
+    conn.execute("PRAGMA user_version = 4")
+    conn.commit()
+    conn.close()
+    first = invoke("sources", "--db", str(db), "--json")
+    assert first.exit_code == 0
+    assert first.stderr.startswith(f"upgrading {db} from schema 4 to {SCHEMA_VERSION} (a copy is kept;")
+    assert [s["id"] for s in json.loads(first.stdout)] == [source["id"]]
+    again = invoke("sources", "--db", str(db), "--json")
+    assert again.exit_code == 0 and again.stderr == ""

@@ -209,7 +209,17 @@ def open_case(
     elif encrypt and kind in ("missing", "empty"):
         crypto.require(path)
         passphrase = read_passphrase(path, new=True)
-    return CaseFile.open(path, create=create, actor=reviewer_name(), passphrase=passphrase, encrypt=encrypt)
+    return CaseFile.open(path, create=create, actor=reviewer_name(), passphrase=passphrase, encrypt=encrypt,
+                         on_upgrade=_say_upgrading)
+
+
+def _say_upgrading(path: Path, old: int, new: int) -> None:
+    """One line on stderr before a case file's schema is brought forward (it may take minutes)."""
+    err_console.print(
+        Text(f"upgrading {inert_line(str(path))} from schema {old} to {new} (a copy is kept; rebuilding "
+             "indexes takes a few minutes on a case file of 100,000 articles)…", style="dim"),
+        soft_wrap=True,
+    )
 
 
 def with_case(func: Callable | None = None, *, create: bool = False) -> Callable:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -53,6 +53,7 @@ class CaseFile:
         self._lock = threading.Lock()
         # True when ``open`` made the file just now (no rolling backup of an empty file).
         self.created = False
+        self._on_upgrade: Callable[[Path, int, int], None] | None = None
         # Why the last automatic backup failed (it never stops the case file from opening).
         self.backup_warning: str | None = None
 
@@ -67,8 +68,13 @@ class CaseFile:
         actor: str = "unknown",
         passphrase: str | None = None,
         encrypt: bool = False,
+        on_upgrade: Callable[[Path, int, int], None] | None = None,
     ) -> CaseFile:
         """Open (and with ``create``, make) the case file at ``path``, migrating it forward.
+
+        ``on_upgrade(path, from_version, to_version)`` is called before an existing case file's
+        schema is brought forward (a step may rebuild an index: minutes on a big file), so the
+        caller can say why it waits.
 
         An encrypted file needs ``passphrase`` (``crypto.PassphraseNeeded`` without it,
         ``crypto.WrongPassphrase`` for a wrong one); with ``encrypt`` a new (or empty) file is
@@ -103,6 +109,7 @@ class CaseFile:
             created = _create_private_file(path)
         case = cls(path, actor, passphrase)
         case.created = created
+        case._on_upgrade = on_upgrade
         try:
             case._prepare()
         except crypto.DatabaseError as error:
@@ -135,6 +142,8 @@ class CaseFile:
             raise CaseFileError(f"{self.path}: cannot switch the case file to WAL mode ({mode})")
         if version < SCHEMA_VERSION:
             if version > 0 and not self.read_only:
+                if self._on_upgrade is not None:
+                    self._on_upgrade(self.path, version, SCHEMA_VERSION)
                 # A case file with data is copied aside before its schema changes.
                 from evidence_tui.store.backup import backup_before_migration
 
