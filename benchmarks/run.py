@@ -455,6 +455,43 @@ def tui_child(case_path: str, tags: int) -> dict:
             figures["tag_settled_s"] = settled
             figures["rss_end_mb"] = peak_rss_mb()
 
+            # The Excerpts screen (F2): each benchmark filter in turn, from setting it until its
+            # first page is on screen (the count follows in the background).
+            from evidence_tui.tui.screens.excerpts import ExcerptsScreen
+
+            await pilot.press("escape")
+            await pilot.press("f2")
+            await _wait(pilot, lambda: isinstance(app.screen, ExcerptsScreen) and app.screen._shown_filter is not None)
+            await app.workers.wait_for_complete()
+            excerpts_screen = app.screen
+            table = excerpts_screen.table
+            painted = [0.0]  # when the table last drew lines
+            table_lines = table.render_lines
+
+            def timed_table_lines(crop):
+                strips = table_lines(crop)
+                painted[0] = time.perf_counter()
+                return strips
+
+            table.render_lines = timed_table_lines
+            views = []
+            for _ in range(3):
+                for _name, f in view_filters(case):
+                    started = time.perf_counter()
+                    excerpts_screen.show_filter(f)
+                    arrived = [0.0]
+
+                    def page_painted() -> bool:
+                        if not arrived[0] and excerpts_screen._shown_filter == f and (0 in table._pages or table.row_count == 0):
+                            arrived[0] = time.perf_counter()
+                        return bool(arrived[0]) and painted[0] > arrived[0]
+
+                    await _wait(pilot, page_painted)
+                    views.append(painted[0] - started)
+                    await app.workers.wait_for_complete()
+                    await pilot.pause()
+            figures["view_s"] = views
+
     asyncio.run(run())
     case.close()
     return figures
@@ -476,6 +513,12 @@ def bench_tui(results: Results, case_path: Path, sources: int, work: Path, tags:
                        note=f"peak RSS after tagging: {figures['rss_end_mb']:.0f} MB"))
     results.add(Figure("TUI: open a 1 MB source", figures["open_1mb_s"] * 1000, "ms", "", None, runs=1,
                        note="push the reader until the text is laid out"))
+    views = figures["view_s"]
+    for label, p in (("p50", 50), ("p95", 95)):
+        value = percentile(views, p) * 1000
+        results.add(Figure(f"TUI: Excerpts filter to first rows {label}", value, "ms", "<= 50 ms" if p == 95 else "",
+                           at_most(value, 50) if p == 95 else None, runs=len(views),
+                           note="F2, the view filters x 3: from show_filter until the table first draws the new rows"))
     lat = figures["tag_latencies_s"]
     settled = percentile(figures["tag_settled_s"], 95) * 1000
     for label, p in (("p50", 50), ("p95", 95)):
