@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
@@ -143,20 +144,21 @@ def search(
     best = order == "best"
     source_where, excerpt_where = _conditions(case, within, kinds)
     finder = _finder(query)
+    found: list[tuple[sqlite3.Row, str]] = []
     # The two indexes are searched at once (SQLite lets go of the GIL while it works): a rare
     # phrase of common words costs each index tens of milliseconds, and they add up otherwise.
-    excerpt_rows = None
-    if excerpt_where is not None:
-        if source_where is not None:
-            excerpt_rows = _side_pool().submit(_excerpt_rows, case, query, excerpt_where, best, limit, cancelled)
-        else:
-            excerpt_rows = _done(_excerpt_rows(case, query, excerpt_where, best, limit, cancelled))
+    side = None
+    if excerpt_where is not None and source_where is not None:
+        side = _side_pool().submit(_matching_rows, case, "excerpt", query, excerpt_where, best, limit, cancelled)
     try:
-        found = [(r, "source") for r in _source_rows(case, query, source_where, best, limit, cancelled)]
+        if source_where is not None:
+            found += [(r, "source") for r in _matching_rows(case, "source", query, source_where, best, limit, cancelled)]
     finally:
         # Wait for the other side even when this one failed: never leave it running on its own.
-        excerpts_found = excerpt_rows.result() if excerpt_rows is not None else []
-    found += [(r, "excerpt") for r in excerpts_found]
+        excerpt_rows = side.result() if side is not None else None
+    if excerpt_rows is None and excerpt_where is not None:
+        excerpt_rows = _matching_rows(case, "excerpt", query, excerpt_where, best, limit, cancelled)
+    found += [(r, "excerpt") for r in excerpt_rows or ()]
     if best:
         found.sort(key=lambda pair: pair[0]["rank"])
     else:
@@ -168,10 +170,8 @@ def search(
         for r, kind in found:
             if kind == "source":
                 text = texts.get(r["key"], "")
-                snippet = _cut(text, finder)
-                if snippet is None:
-                    snippet = _fts_snippet(conn, "sources_fts", 1, 16, r["key"], query, len(text))
-                    snippet = snippet if snippet is not None else _opening(text)
+                snippet = (_cut(text, finder) or _fts_snippet(conn, "sources_fts", 1, r["key"], query, text)
+                           or _opening(text))
             else:
                 snippet = _excerpt_snippet(conn, r, finder, query)
             hits.append(SearchHit(kind, r["id"], r["source_id"], r["title"], r["outlet"], r["published"], snippet,
@@ -179,58 +179,36 @@ def search(
     return hits
 
 
-_side: ThreadPoolExecutor | None = None
-
-
+@functools.cache
 def _side_pool() -> ThreadPoolExecutor:
     """One thread (with its own connection) that searches the excerpts while the caller searches sources."""
-    global _side
-    if _side is None:
-        _side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evidence-search-side")
-    return _side
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="evidence-search-side")
 
 
-def _done(value: object) -> Future:
-    future: Future = Future()
-    future.set_result(value)
-    return future
+# What each kind of hit reads: its index, bm25's column weights, and its columns and joins.
+_KIND_SQL = {
+    "source": ("sources_fts", "5.0, 1.0",
+               "s.rowid AS key, s.id, s.id AS source_id, s.title, s.outlet, s.published, s.imported_at AS at",
+               "JOIN sources s ON s.rowid = sources_fts.rowid"),
+    "excerpt": ("excerpts_fts", "1.0, 0.5",
+                "e.rowid AS key, e.id, e.source_id, s.title, s.outlet, s.published, e.created_at AS at, e.quote, e.note",
+                "JOIN excerpts e ON e.rowid = excerpts_fts.rowid JOIN sources s ON s.id = e.source_id"),
+}
 
 
-def _source_rows(case: CaseFile, query: str, where_params: tuple[str, list] | None, best: bool, limit: int,
-                 cancelled: Callable[[], bool] | None) -> list[sqlite3.Row]:
-    """The newest (or best) ``limit`` matching sources, without their texts."""
-    if where_params is None:
-        return []
+def _matching_rows(case: CaseFile, kind: str, query: str, where_params: tuple[str, list], best: bool, limit: int,
+                   cancelled: Callable[[], bool] | None) -> list[sqlite3.Row]:
+    """The newest (or best) ``limit`` matching sources (without their texts) or excerpts."""
+    table, weights, columns, joins = _KIND_SQL[kind]
     where, params = where_params
     rank, ranking, by = (
-        ("sources_fts.rank", "AND sources_fts.rank MATCH 'bm25(5.0, 1.0)'", "sources_fts.rank") if best
-        else ("NULL", "", "sources_fts.rowid DESC")
+        (f"{table}.rank", f"AND {table}.rank MATCH 'bm25({weights})'", f"{table}.rank") if best
+        else ("NULL", "", f"{table}.rowid DESC")
     )
     with _guarded(case, query, cancelled) as conn:
         return conn.execute(
-            f"""SELECT s.rowid AS key, s.id, s.id AS source_id, s.title, s.outlet, s.published,
-                   s.imported_at AS at, {rank} AS rank
-            FROM sources_fts JOIN sources s ON s.rowid = sources_fts.rowid
-            WHERE sources_fts MATCH ? {ranking} AND {where}
-            ORDER BY {by} LIMIT ?""",
-            [query, *params, limit],
-        ).fetchall()
-
-
-def _excerpt_rows(case: CaseFile, query: str, where_params: tuple[str, list], best: bool, limit: int,
-                  cancelled: Callable[[], bool] | None) -> list[sqlite3.Row]:
-    """The newest (or best) ``limit`` matching excerpts, with their quotes and notes."""
-    where, params = where_params
-    rank, ranking, by = (
-        ("excerpts_fts.rank", "AND excerpts_fts.rank MATCH 'bm25(1.0, 0.5)'", "excerpts_fts.rank") if best
-        else ("NULL", "", "excerpts_fts.rowid DESC")
-    )
-    with _guarded(case, query, cancelled) as conn:
-        return conn.execute(
-            f"""SELECT e.rowid AS key, e.id, e.source_id, s.title, s.outlet, s.published, e.created_at AS at,
-                   {rank} AS rank, e.quote, e.note
-            FROM excerpts_fts JOIN excerpts e ON e.rowid = excerpts_fts.rowid JOIN sources s ON s.id = e.source_id
-            WHERE excerpts_fts MATCH ? {ranking} AND {where}
+            f"""SELECT {columns}, {rank} AS rank FROM {table} {joins}
+            WHERE {table} MATCH ? {ranking} AND {where}
             ORDER BY {by} LIMIT ?""",
             [query, *params, limit],
         ).fetchall()
@@ -352,16 +330,15 @@ def _check_date(value: str) -> None:
 def _excerpt_snippet(conn: sqlite3.Connection, row: sqlite3.Row, finder: _Finder | None, query: str) -> str:
     """An excerpt hit shows its quote, or its note ("note: ...") when only the note matched."""
     cut = _cut(row["quote"], finder)
-    if cut is None and row["note"]:
-        note = _cut(row["note"], finder)
-        if note is not None:
-            return "note: " + note
     if cut is not None:
         return cut
-    quote = _fts_snippet(conn, "excerpts_fts", 0, 24, row["key"], query, len(row["quote"]))
+    note = _cut(row["note"], finder)
+    if note is not None:
+        return "note: " + note
+    quote = _fts_snippet(conn, "excerpts_fts", 0, row["key"], query, row["quote"])
     if quote is not None and MARK_START in quote:
         return quote
-    note = _fts_snippet(conn, "excerpts_fts", 1, 16, row["key"], query, len(row["note"] or ""))
+    note = _fts_snippet(conn, "excerpts_fts", 1, row["key"], query, row["note"])
     if note is not None and MARK_START in note:
         return "note: " + note
     return quote if quote is not None else _opening(row["quote"])
@@ -450,7 +427,6 @@ def _guarded(case: CaseFile, query: str, cancelled: Callable[[], bool] | None) -
 
 
 _QUERY_TERM = re.compile(r'"([^"]*)"|(\w+)(\*?)', re.UNICODE)
-_OPERATORS = {"AND", "OR", "NOT", "NEAR"}
 
 
 # What a NOT excludes (a word, a phrase or a group) is never highlighted.
@@ -532,14 +508,19 @@ def _cut_at(text: str, searched: str, pattern: re.Pattern, first: tuple[int, int
     return "".join(parts)
 
 
-def _fts_snippet(conn: sqlite3.Connection, table: str, column: int, tokens: int, rowid: int, query: str,
-                 length: int) -> str | None:
-    """FTS5's own snippet of one row (exact tokenising and diacritic folding); None for a very long text."""
-    if length > LONG_SOURCE_CHARS:
+# Words of context FTS5's snippet() gives, per index column (sources: title, text; excerpts: quote, note).
+_SNIPPET_TOKENS = {("sources_fts", 1): 16, ("excerpts_fts", 0): 24, ("excerpts_fts", 1): 16}
+
+
+def _fts_snippet(conn: sqlite3.Connection, table: str, column: int, rowid: int, query: str,
+                 text: str | None) -> str | None:
+    """FTS5's own snippet of one column of a hit (exact tokenising and diacritic folding), for where
+    ``_cut`` finds nothing; None for no text or a text longer than ``LONG_SOURCE_CHARS``."""
+    if not text or len(text) > LONG_SOURCE_CHARS:
         return None
     row = conn.execute(
-        f"SELECT snippet({table}, {column}, '{MARK_START}', '{MARK_END}', '…', {tokens}) FROM {table} "
-        f"WHERE {table} MATCH ? AND rowid = ?",
+        f"SELECT snippet({table}, {column}, '{MARK_START}', '{MARK_END}', '…', {_SNIPPET_TOKENS[table, column]}) "
+        f"FROM {table} WHERE {table} MATCH ? AND rowid = ?",
         (query, rowid),
     ).fetchone()
     return row[0] if row is not None else None
