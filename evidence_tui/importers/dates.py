@@ -137,36 +137,37 @@ def _cyrillic(table: dict[str, int]) -> Callable[[re.Match, bool | None], tuple]
     return handler
 
 
-_PATTERNS: tuple[tuple[re.Pattern, Callable], ...] = (
+# (pattern, handler, what a line needs before the pattern is worth running: see _SCAN)
+_PATTERNS: tuple[tuple[re.Pattern, Callable, str], ...] = (
     # 2024-06-27, 2024-10-01T18:20:00+03:00, 2024/06/27, 2024.06.27
     (re.compile(
         r"(?<![\d./-])(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})"
         r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*(?:Z|UTC|[+-]\d{2}:?\d{2}))?)?"
         r"(?![\d]|[./-]\d)"
-    ), _ymd),
+    ), _ymd, "digit"),
     # 07/12/2023 19h42, 12.10.2022, 7-12-2023 (four-digit years only: "1.2.3" is not a date)
     (re.compile(
         r"(?<![\d./-])(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4})(?![\d]|[./-]\d)" + _TIME
-    ), _numeric_dmy),
+    ), _numeric_dmy, "digit"),
     # Saturday, 15 June 2024, 03:15 / 27 June / 1st of May 2024 / 15-Jun-2024
     (re.compile(
         _EN_WEEKDAY_PREFIX + r"(?:the\s+)?(?<![\d.,:])(?P<d>\d{1,2})" + _ORDINAL
         + rf"(?:\s+of)?(?:\s+|-)(?P<mon>{_MONTH})\b\.?(?:(?:,?\s+|-)(?P<y>\d{{4}})\b(?!\d){_TIME})?"
-    ), _english),
+    ), _english, "english"),
     # Oct 2, 2024 - 21:00 / Thursday, June 27 / June 27th 2024
     (re.compile(
         _EN_WEEKDAY_PREFIX + rf"(?P<mon>{_MONTH})\b\.?\s+(?P<d>\d{{1,2}}){_ORDINAL}\b(?![:.,]?\d)"
         + rf"(?:,?\s+(?P<y>\d{{4}})\b(?!\d){_TIME})?"
-    ), _english),
+    ), _english, "english"),
     # June 2024 (not the tail of an impossible "32 June 2024")
-    (re.compile(rf"(?<!\d\s)(?<!\d-)(?P<mon>{_MONTH})\b\.?,?\s+(?P<y>\d{{4}})\b(?!\d)"), _english),
+    (re.compile(rf"(?<!\d\s)(?<!\d-)(?P<mon>{_MONTH})\b\.?,?\s+(?P<y>\d{{4}})\b(?!\d)"), _english, "english"),
     # 12 октября 2022 / 15 червня 2024 р. / 15 червня
     (re.compile(
         _CYR_WEEKDAY_PREFIX + rf"(?<![\d.,:])(?P<d>\d{{1,2}})\s+(?P<mon>{_CYR_GEN})(?!\w)"
         + rf"(?:\s+(?P<y>\d{{4}})(?!\d)(?:\s*(?i:року|года|г\.|р\.|г|р)(?!\w))?{_TIME})?"
-    ), _cyrillic(_CYR_GENITIVE)),
+    ), _cyrillic(_CYR_GENITIVE), "cyrillic"),
     # червень 2024
-    (re.compile(rf"(?<!\w)(?P<mon>{_CYR_NOM})\s+(?P<y>\d{{4}})(?!\d)"), _cyrillic(_CYR_NOMINATIVE)),
+    (re.compile(rf"(?<!\w)(?P<mon>{_CYR_NOM})\s+(?P<y>\d{{4}})(?!\d)"), _cyrillic(_CYR_NOMINATIVE), "cyrillic"),
 )
 
 # Cheap tests that rule patterns out before they are run: every form holds a digit; the English
@@ -177,11 +178,8 @@ _DIGIT = re.compile(r"\d")
 _EN_MONTH_HINT = re.compile("|".join(sorted(
     {form[:3] for name in _EN_MONTHS for form in (name.capitalize(), name.upper())}
 )))
-_NEEDS = ("digit", "digit", "english", "english", "english", "cyrillic", "cyrillic")
 # (pattern, handler, what it needs, whether it has a weekday group), looked up once.
-_SCAN = tuple(
-    (pattern, handler, needs, "wd" in pattern.groupindex) for (pattern, handler), needs in zip(_PATTERNS, _NEEDS)
-)
+_SCAN = tuple((pattern, handler, needs, "wd" in pattern.groupindex) for pattern, handler, needs in _PATTERNS)
 
 _ISO_DATE = _PATTERNS[0][0]
 # Where an English day name can start: its first three letters as written ("Thu", "THU"). All

@@ -52,7 +52,10 @@ _ROLE_WORDS = re.compile(
 )
 
 # Lines of page chrome that are never the headline (English, Russian, Ukrainian).
-_NOISE_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
+# A pattern, or (pattern, what an ASCII line needs, lower-cased, for it to match): is_noise skips
+# the search (~5 us a line) where the line holds none of those.
+_NOISE_PATTERNS = [(re.compile(p, re.IGNORECASE), needs) for p, needs in (
+    (p, None) if isinstance(p, str) else p for p in (
     r"^(?:skip|jump)\s+to\b",
     r"^(?:menu|search|home|log\s*in|sign\s*in|sign\s*up|register|close|advertisement|advert|ad|"
     r"sponsored|listen|print|email|more|back|next|previous|top|loading\.*|меню|поиск|пошук|реклама)$",
@@ -63,12 +66,13 @@ _NOISE_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     r"supporters?|newsletters?|inbox|briefing|updates|our\s+(?:work|reporting|journalism|mission)|us|today|now|"
     r"readers?|patrons?)\b",
     r"^(?:please\s+)?(?:donate|subscribe|support\s+us)\W*$",
-    r"(?:https?://|www\.)\S*/(?:donate|support|subscribe|membership)\b",
+    (r"(?:https?://|www\.)\S*/(?:donate|support|subscribe|membership)\b", ("://", "www.")),
     r"^(?:поддержите|підтримайте|подпишитесь|підпишіться|пожертвуйте|задонатьте|помогите|допоможіть)\b",
-    r"\b(?:donate|donation|subscribe|пожертвовани\w*|пожертв\w*|донат\w*|подписк\w*|підписк\w*)\b.*"
-    r"(?:" + _URL_RE + r"|\w+\.\w+/\w+)",
-    r"\bcookies?\b.*\b(?:use|uses|using|accept|settings|consent|policy|preferences|site|website)\b"
-    r"|\b(?:use|uses|accept|settings)\b.*\bcookies?\b|^cookies?\b",
+    # ...then a URL or a "site.tld/path"
+    (r"\b(?:donate|donation|subscribe|пожертвовани\w*|пожертв\w*|донат\w*|подписк\w*|підписк\w*)\b.*"
+     r"(?:" + _URL_RE + r"|\w+\.\w+/\w+)", ("/", "www.")),
+    (r"\bcookies?\b.*\b(?:use|uses|using|accept|settings|consent|policy|preferences|site|website)\b"
+     r"|\b(?:use|uses|accept|settings)\b.*\bcookies?\b|^cookies?\b", ("cookie",)),
     r"^(?:photo|image|picture|pic|credit|credits|caption|illustration|video|graphic|source\s+image|"
     r"фото|изображение|зображення|иллюстрация|ілюстрація|видео|відео)\s*:",
     r"^\[\s*(?:image|photo|picture|img|video|graphic|illustration|фото|видео|відео)\b",
@@ -90,19 +94,8 @@ _NOISE_PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     r"^by\s+\S",
     r"^published\s+by\b",
     r"^[-*_=~#]{3,}$",  # rules
-)]
+))]
 
-# What an ASCII line needs, lower-cased, for a noise pattern to match it (None: checked always).
-_NOISE_NEEDS = {
-    r"(?:https?://|www\.)\S*/(?:donate|support|subscribe|membership)\b": ("://", "www."),
-    r"\b(?:donate|donation|subscribe|": ("/", "www."),  # ...then a URL or a "site.tld/path"
-    r"\bcookies?\b.*\b(?:use|": ("cookie",),
-}
-_NOISE_CHECKS = [
-    (pattern, next((needs for start, needs in _NOISE_NEEDS.items() if pattern.pattern.startswith(start)), None))
-    for pattern in _NOISE_PATTERNS
-]
-assert sum(needs is not None for _, needs in _NOISE_CHECKS) == len(_NOISE_NEEDS)
 
 # Cyrillic to Latin, to compare a masthead ("Миграционный вестник") with its domain (migvestnik):
 # Russian-style and Ukrainian-style (г -> h, и -> y) romanisations are both tried.
@@ -235,7 +228,7 @@ def is_noise(line: str, dayfirst: bool | None = None) -> bool:
     # The unanchored patterns search the whole line (~5 us each); an ASCII line without the text
     # they need cannot match them. (Not for other lines: with IGNORECASE, "ı" matches "i".)
     lowered = stripped.lower() if stripped.isascii() else None
-    for pattern, needs in _NOISE_CHECKS:
+    for pattern, needs in _NOISE_PATTERNS:
         if needs and lowered is not None and not any(word in lowered for word in needs):
             continue
         if pattern.search(stripped):
