@@ -99,13 +99,22 @@ class Evidence:
     quote: str | None = None
 
 
-def _entities(conn: sqlite3.Connection, claim_id: str) -> tuple[EntityLink, ...]:
-    rows = conn.execute(
-        """SELECT n.id, n.name, n.kind, x.role FROM claim_entities x JOIN entities n ON n.id = x.entity_id
-           WHERE x.claim_id = ? ORDER BY n.name""",
-        (claim_id,),
-    ).fetchall()
-    return tuple(EntityLink(*r) for r in rows)
+def _entities(conn: sqlite3.Connection, claim_ids: list[str]) -> dict[str, tuple[EntityLink, ...]]:
+    """The entities linked to each of some claims (by name), in one query."""
+    found: dict[str, list[EntityLink]] = {claim_id: [] for claim_id in claim_ids}
+    if claim_ids:
+        # Many claims (every one of them, as list_claims reads): all the links in one pass rather
+        # than thousands of SQL parameters.
+        few = len(claim_ids) <= 500
+        where = f"WHERE x.claim_id IN ({', '.join('?' for _ in claim_ids)})" if few else ""
+        for claim_id, *link in conn.execute(
+            f"""SELECT x.claim_id, n.id, n.name, n.kind, x.role FROM claim_entities x
+                JOIN entities n ON n.id = x.entity_id {where} ORDER BY n.name""",
+            claim_ids if few else (),
+        ):
+            if claim_id in found:
+                found[claim_id].append(EntityLink(*link))
+    return {claim_id: tuple(links) for claim_id, links in found.items()}
 
 
 def resolve_claim(case: CaseFile, ref: str) -> str:
@@ -113,13 +122,15 @@ def resolve_claim(case: CaseFile, ref: str) -> str:
     return resolve_id(case, "claims", ref, name_column="statement", what="claim")
 
 
-def list_claims(case: CaseFile, *, order: str = "created") -> list[Claim]:
-    """Return every claim with its corroboration figures."""
+def list_claims(case: CaseFile, *, order: str = "created", limit: int | None = None) -> list[Claim]:
+    """Return every claim (or the first ``limit`` in ``order``) with its corroboration figures."""
     if order not in CLAIM_ORDERS:
         raise Invalid(f"unknown order '{order}' (one of {', '.join(CLAIM_ORDERS)})")
     conn = case.db.conn
-    rows = conn.execute(_SELECT + f" ORDER BY {CLAIM_ORDERS[order]}").fetchall()
-    return [Claim(**dict(r), entities=_entities(conn, r["id"])) for r in rows]
+    page = "" if limit is None else f" LIMIT {int(limit)}"
+    rows = conn.execute(_SELECT + f" ORDER BY {CLAIM_ORDERS[order]}{page}").fetchall()
+    entities = _entities(conn, [r["id"] for r in rows])
+    return [Claim(**dict(r), entities=entities[r["id"]]) for r in rows]
 
 
 def get_claim(case: CaseFile, ref: str) -> Claim:
@@ -127,7 +138,7 @@ def get_claim(case: CaseFile, ref: str) -> Claim:
     claim_id = resolve_claim(case, ref)
     conn = case.db.conn
     row = conn.execute(_SELECT + " WHERE c.id = ?", (claim_id,)).fetchone()
-    return Claim(**dict(row), entities=_entities(conn, claim_id))
+    return Claim(**dict(row), entities=_entities(conn, [claim_id])[claim_id])
 
 
 def claim_evidence(case: CaseFile, ref: str) -> list[Evidence]:

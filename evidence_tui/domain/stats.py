@@ -121,7 +121,7 @@ def case_stats(case: CaseFile, *, weakest: int = WEAKEST_CLAIMS) -> CaseStats:
     months = sorted(by_month.items())
     weak = [
         WeakClaim(c.id, c.statement, c.claim_type, c.supporting, c.contradicting, c.sources, c.outlets)
-        for c in list_claims(case, order="weakest")[:weakest]
+        for c in list_claims(case, order="weakest", limit=weakest)
     ] if weakest > 0 else []
     return CaseStats(
         sources=one("SELECT count(*) FROM sources"),
