@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 from evidence_tui.domain.filters import ExcerptFilter, FilterParts, filter_parts, filter_sql
 from evidence_tui.domain.models import ClaimLink, ClaimType, EntityLink, Excerpt
-from evidence_tui.domain.refs import resolve_id
+from evidence_tui.domain.refs import nocase, resolve_id
 from evidence_tui.errors import Invalid, NotFound
 from evidence_tui.store import CaseFile, Operation, new_id, operation, utc_now
 from evidence_tui.store.schema import REVIEW_STATUSES
@@ -519,12 +519,6 @@ ORDER BY s.rowid, e.start, e."end"
 _EXPORT_CHUNK = 500
 
 
-def _nocase(value: str | None) -> str:
-    """SQLite's NOCASE order: ASCII letters folded, nothing else."""
-    return (value or "").translate(_ASCII_FOLD)
-
-
-_ASCII_FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 def _export_lists(conn: sqlite3.Connection, names: dict, ids: list[str]) -> tuple[dict, dict, dict, dict]:
@@ -549,7 +543,7 @@ def _export_lists(conn: sqlite3.Connection, names: dict, ids: list[str]) -> tupl
         f"SELECT excerpt_id, entity_id, role FROM excerpt_entities WHERE excerpt_id IN ({marks})", ids
     ):
         name = names["entities"][entity_id]
-        entities.setdefault(excerpt_id, []).append((_nocase(name), f"{name} ({role})" if role else name))
+        entities.setdefault(excerpt_id, []).append((nocase(name), f"{name} ({role})" if role else name))
     return types, claims, entities, tagged
 
 
@@ -575,7 +569,7 @@ def iter_export_rows(case: CaseFile, f: ExcerptFilter = ExcerptFilter()) -> Iter
     names = {
         # Claim types in codebook order (position, then name as SQLite's NOCASE sorts it).
         "types": {r[0]: r[1] for r in conn.execute("SELECT id, name FROM claim_types")},
-        "type_order": {r[0]: (r[1], _nocase(r[0])) for r in conn.execute("SELECT name, position FROM claim_types")},
+        "type_order": {r[0]: (r[1], nocase(r[0])) for r in conn.execute("SELECT name, position FROM claim_types")},
         "claims": {r[0]: r[1] for r in conn.execute("SELECT id, statement FROM claims")},
         "entities": {r[0]: r[1] for r in conn.execute("SELECT id, name FROM entities")},
     }
@@ -666,7 +660,7 @@ def plan_export(case: CaseFile, f: ExcerptFilter = ExcerptFilter()) -> ExportPla
     if low is not None:
         parts.append((low, 2**63 - 1))
     blob = "CAST({} AS BLOB)"
-    types = {r[0]: (r[1], r[2], _nocase(r[1].decode("utf-8", "replace"))) for r in conn.execute(
+    types = {r[0]: (r[1], r[2], nocase(r[1].decode("utf-8", "replace"))) for r in conn.execute(
         f"SELECT {blob.format('id')}, {blob.format('name')}, position FROM claim_types")}
     claims = dict(conn.execute(f"SELECT {blob.format('id')}, {blob.format('statement')} FROM claims"))
     entities = dict(conn.execute(f"SELECT {blob.format('id')}, {blob.format('name')} FROM entities"))
@@ -691,7 +685,7 @@ class _Lists(dict):
             cell = b"; ".join(sorted(shown))
         else:  # entities by name (NOCASE), then as the link table's key orders them
             names = self.plan.entities
-            ordered = sorted(items, key=lambda item: (_nocase(names[item[0]].decode("utf-8", "replace")), item))
+            ordered = sorted(items, key=lambda item: (nocase(names[item[0]].decode("utf-8", "replace")), item))
             cell = b"; ".join(names[i] + b" (" + role + b")" if role else names[i] for i, role in ordered)
         if len(self) > _NAMES_CACHE_MAX:
             self.clear()

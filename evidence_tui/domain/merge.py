@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from evidence_tui.domain.integrity import Problem, excerpt_problem
+from evidence_tui.domain.refs import nocase
 from evidence_tui.errors import CaseFileError, Invalid
 from evidence_tui.store import CaseFile, DatabaseErrors, IntegrityErrors, Operation, operation, utc_now
 from evidence_tui.store import crypto
@@ -324,14 +325,6 @@ def _fold(name: str) -> str:
     return " ".join(str(name).split()).casefold()
 
 
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-
-
-def _nocase(text: str) -> str:
-    """How SQLite's NOCASE compares (ASCII letters only): the schema's unique constraints."""
-    return str(text).translate(_ASCII_LOWER)
-
-
 class _Plan:
     """The writes a merge makes, computed before any of them."""
 
@@ -550,6 +543,7 @@ class _Planner:
         by_hash = self._ours_by_id("sources", [r["sha256"] for r in theirs_rows if r["id"] not in by_id],
                                    column="sha256", without=("text",))
         source_map = self.maps["sources"]
+        with_original = {r[0] for r in self.theirs.execute("SELECT source_id FROM source_originals")}
         for row in theirs_rows:
             ours = by_id.get(row["id"])
             if ours is None and row["sha256"] in by_hash:
@@ -559,7 +553,7 @@ class _Planner:
                 source_map[row["id"]] = row["id"]
                 self.plan.new_sources.append(row["id"])
                 self.plan.count("new", "sources")
-                if self.theirs.execute("SELECT 1 FROM source_originals WHERE source_id = ?", (row["id"],)).fetchone():
+                if row["id"] in with_original:
                     self.plan.count("new", "source_originals")
                 else:
                     self.report.notes.append(f"source {row['id'][:8]} '{row['title']}': has no original bytes in {self.label}")
@@ -596,10 +590,10 @@ class _Planner:
         """Claim types, entities, claims: by id, else matched by name against ours (``match_names``).
 
         Names are matched with ``_fold`` against our records only (two records of theirs are never
-        matched with each other); the schema's unique names (NOCASE) are kept with ``_nocase``.
+        matched with each other); the schema's unique names (NOCASE) are kept with ``nocase``.
         """
         column, with_kind, compared, reported = self._NAMED[table]
-        strict = _fold if table == "claims" else _nocase  # claims: the domain's rule, not the schema's
+        strict = _fold if table == "claims" else nocase  # claims: the domain's rule, not the schema's
 
         def keys(name: str, kind: str | None) -> tuple[Any, Any]:
             if with_kind:
@@ -688,11 +682,12 @@ class _Planner:
             self.plan.count("new", table)
 
     def _aliases(self) -> None:
-        taken = {(r["entity_id"], _nocase(r["alias"])) for r in self.ours.execute("SELECT entity_id, alias FROM entity_aliases")}
-        ours_ids = {r[0] for r in self.ours.execute("SELECT id FROM entity_aliases")}
+        ours = self.ours.execute("SELECT id, entity_id, alias FROM entity_aliases").fetchall()
+        taken = {(r["entity_id"], nocase(r["alias"])) for r in ours}
+        ours_ids = {r["id"] for r in ours}
         for row in self._their_rows("entity_aliases"):
             entity_id = self.maps["entities"].get(row["entity_id"], row["entity_id"])
-            key = (entity_id, _nocase(row["alias"]))
+            key = (entity_id, nocase(row["alias"]))
             if row["id"] in ours_ids or key in taken:
                 self.plan.count("already_here", "entity_aliases")
                 continue

@@ -10,6 +10,14 @@ from evidence_tui.store import CaseFile
 _HEX = re.compile(r"^[0-9a-f]{4,32}$")
 MIN_PREFIX = 4
 
+_ASCII_FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def nocase(value: str | None) -> str:
+    """``value`` as SQLite's NOCASE compares it (ASCII letters folded, nothing else): to sort or
+    match names in Python exactly as the schema's NOCASE columns and constraints do."""
+    return (value or "").translate(_ASCII_FOLD)
+
 
 def resolve_id(case: CaseFile, table: str, ref: str, *, name_column: str, what: str) -> str:
     """Return the id of the one row of ``table`` that ``ref`` names.
