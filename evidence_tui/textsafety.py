@@ -65,3 +65,9 @@ def colour_or(colour: str | None, default: str) -> str:
     except ColorParseError:
         return default
     return colour
+
+
+def clip(text: str, width: int) -> str:
+    """One line of ``text`` (inert) cut to ``width`` characters with an ellipsis."""
+    line = inert_line(text)
+    return line if len(line) <= width else line[: max(width - 1, 0)].rstrip() + "…"

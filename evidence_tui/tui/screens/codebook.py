@@ -20,7 +20,7 @@ from evidence_tui.domain import claims as claims_domain
 from evidence_tui.domain import codebook, history
 from evidence_tui.domain.models import ClaimType
 from evidence_tui.store import CaseFile
-from evidence_tui.textsafety import inert_line
+from evidence_tui.textsafety import clip, inert_line
 from evidence_tui.tui.screens.base import EvidenceScreen, Footer
 from evidence_tui.tui.screens.picker import Picked, PickerItem, PickerScreen
 from evidence_tui.tui.screens.prompt import ConfirmScreen, TextPrompt
@@ -37,12 +37,6 @@ COLUMNS = (("swatch", "", 3), ("hotkey", "Key", 3), ("name", "Claim type", 30), 
 def safe_colour(colour: str | None, default: str = "") -> str:
     """The colour if it is a #rrggbb value, else ``default`` (a bad value from the file cannot crash the screen)."""
     return colour if colour and _HEX.match(colour) and colour.startswith("#") else default
-
-
-def clip(text: str, width: int) -> str:
-    """One line of ``text`` cut to ``width`` characters with an ellipsis."""
-    line = inert_line(text)
-    return line if len(line) <= width else line[: max(width - 1, 0)].rstrip() + "…"
 
 
 def type_impact(case: CaseFile, type_id: str) -> tuple[ClaimType, int]:

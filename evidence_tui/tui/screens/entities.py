@@ -23,7 +23,7 @@ from evidence_tui.domain import entities, history
 from evidence_tui.domain.entities import Mention
 from evidence_tui.domain.models import Entity, Excerpt
 from evidence_tui.store.schema import ENTITY_KINDS
-from evidence_tui.textsafety import inert_line
+from evidence_tui.textsafety import clip, inert_line
 from evidence_tui.tui.screens.base import EvidenceScreen, Footer
 from evidence_tui.tui.screens.picker import Picked, PickerItem, PickerScreen
 from evidence_tui.tui.screens.prompt import ConfirmScreen
@@ -34,12 +34,6 @@ KIND_STYLES = {"person": "#e5c07b", "organisation": "#61afef", "place": "#98c379
 # (key, label, width): the aliases column takes what is left.
 COLUMNS = (("name", "Name", 34), ("kind", "Kind", 12), ("aliases", "Aliases", None), ("excerpts", "Excerpts", 8),
            ("claims", "Claims", 6))
-
-
-def clip(text: str, width: int) -> str:
-    """One line of ``text`` cut to ``width`` characters with an ellipsis."""
-    line = inert_line(text)
-    return line if len(line) <= width else line[: max(width - 1, 0)].rstrip() + "…"
 
 
 def matches(entity: Entity, query: str) -> bool:

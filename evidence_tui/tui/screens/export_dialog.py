@@ -20,9 +20,9 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Static
 
-from evidence_tui.domain.filters import ExcerptFilter
+from evidence_tui.domain.filters import ExcerptFilter, check_date
 from evidence_tui.errors import EvidenceError
-from evidence_tui.exporters import ExportOptions, check_date, export_to_file
+from evidence_tui.exporters import ExportOptions, export_to_file
 from evidence_tui.store.schema import REVIEW_STATUSES
 from evidence_tui.textsafety import inert_line
 from evidence_tui.tui.screens.import_dialog import PathSuggester

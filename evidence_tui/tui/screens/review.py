@@ -25,12 +25,10 @@ from evidence_tui.textsafety import inert, inert_line
 from evidence_tui.tui.excerpt_actions import ExcerptActions
 from evidence_tui.tui.screens.base import EvidenceScreen, Footer
 from evidence_tui.tui.screens.picker import Picked, PickerItem, PickerScreen
+from evidence_tui.tui.widgets.claims_rows import CREDIBILITY
 from evidence_tui.tui.widgets.excerpt_panel import ExcerptPanel, source_header
 
 CONTEXT_LIMIT = 700  # characters of paragraph shown either side of the excerpt, at most
-CREDIBILITY = ("confirmed", "probably true", "possibly true", "doubtful", "improbable", "cannot be judged")
-
-
 def paragraph_around(text: str, start: int, end: int) -> tuple[int, int]:
     """The paragraph holding a span (bounded to CONTEXT_LIMIT characters either side)."""
     before = text.rfind("\n", 0, start)
@@ -193,7 +191,7 @@ class ReviewScreen(ExcerptActions, EvidenceScreen):
         panel = self.query_one(ExcerptPanel)
         panel.show_excerpts([panel_excerpt])
         if excerpt.credibility:
-            grade = Text(f"credibility {excerpt.credibility} ({CREDIBILITY[excerpt.credibility - 1]})")
+            grade = Text(f"credibility {excerpt.credibility} ({CREDIBILITY[excerpt.credibility]})")
             panel.update(Group(panel.content, grade))
 
     def _update_progress(self, left: int) -> None:
@@ -320,7 +318,7 @@ class ReviewScreen(ExcerptActions, EvidenceScreen):
         excerpt = self.excerpt_for_action()
         if excerpt is None:
             return
-        items = [PickerItem(str(n), f"{n} {label}") for n, label in enumerate(CREDIBILITY, start=1)]
+        items = [PickerItem(str(n), f"{n} {label}") for n, label in CREDIBILITY.items()]
 
         def picked(choice: Picked | None) -> None:
             if choice is not None:
