@@ -12,6 +12,8 @@ import time
 import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from itertools import repeat
 
 from evidence_tui.domain.filters import ExcerptFilter, FilterParts, filter_parts, filter_sql
 from evidence_tui.domain.models import ClaimLink, ClaimType, EntityLink, Excerpt
@@ -335,11 +337,8 @@ class _OverBudget(Exception):
 
 
 @contextmanager
-def _time_budget(conn: sqlite3.Connection, seconds: float | None) -> Iterator[None]:
+def _time_budget(conn: sqlite3.Connection, seconds: float) -> Iterator[None]:
     """Interrupt the statements run inside after ``seconds`` (raising ``_OverBudget``)."""
-    if seconds is None:
-        yield
-        return
     deadline = time.perf_counter() + seconds
     conn.set_progress_handler(lambda: 1 if time.perf_counter() > deadline else 0, _BUDGET_CHECK_EVERY)
     try:
@@ -634,16 +633,17 @@ ORDER BY s.rowid, e.start, e."end"
 """
 
 
+@dataclass(slots=True)
 class ExportPlan:
     """A resolved export: the filter as SQL, the parts (source rowid ranges, in export order) and
     the names the link lists show (as UTF-8 bytes)."""
 
-    __slots__ = ("where", "params", "parts", "types", "claims", "entities")
-
-    def __init__(self, where: str, params: list, parts: list[tuple[int, int]], types: dict, claims: dict,
-                 entities: dict) -> None:
-        self.where, self.params, self.parts = where, params, parts
-        self.types, self.claims, self.entities = types, claims, entities
+    where: str
+    params: list
+    parts: list[tuple[int, int]]
+    types: dict
+    claims: dict
+    entities: dict
 
 
 def plan_export(case: CaseFile, f: ExcerptFilter = ExcerptFilter()) -> ExportPlan:
@@ -701,8 +701,6 @@ def export_part_columns(case: CaseFile, plan: ExportPlan, part: tuple[int, int])
     Runs on the calling thread's own connection, which must not be the one of a thread that reads
     text (this sets its ``text_factory`` to bytes): call it from a worker thread of its own.
     """
-    from itertools import repeat
-
     conn = case.db.conn
     conn.text_factory = bytes
     types, claims, entities = _Lists(plan, "types"), _Lists(plan, "claims"), _Lists(plan, "entities")
