@@ -30,15 +30,15 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from evidence_tui.domain.codebook import PALETTE
+from evidence_tui.domain.excerpts import anchor
 from evidence_tui.exporters.refi import CODEBOOK_NS, PROJECT_NS, RefiError
 from evidence_tui.importers.dates import parse_date
 from evidence_tui.store import CaseFile, Operation, new_id, operation, utc_now
 
 MAX_XML_BYTES = 256 * 1024 * 1024
 MAX_TEXT_BYTES = 64 * 1024 * 1024
-CONTEXT_CHARS = 32
 _GUID = re.compile(r"^\{?([0-9a-fA-F]{8})-([0-9a-fA-F]{4})-([0-9a-fA-F]{4})-([0-9a-fA-F]{4})-([0-9a-fA-F]{12})\}?$")
-_PALETTE = ("#e5c07b", "#e06c75", "#61afef", "#98c379", "#c678dd", "#56b6c2", "#d19a66", "#be5046", "#abb2bf")
 _DESCRIPTION_FIELDS = {"outlet": "outlet", "author": "author", "url": "url", "published": "published",
                        "file": "file_name"}
 
@@ -478,7 +478,7 @@ def _merge_codes(op: Operation, codes: list[RefiCode], report: ImportReport) -> 
         top += 1
         row = op.insert("claim_types", {
             "id": _id_from(code.guid, conn, "claim_types"), "name": code.name, "description": code.description,
-            "colour": code.colour or _PALETTE[count % len(_PALETTE)], "hotkey": None, "position": top,
+            "colour": code.colour or PALETTE[count % len(PALETTE)], "hotkey": None, "position": top,
             "created_at": now, "updated_at": now,
         })
         count += 1
@@ -579,9 +579,9 @@ def _store_selections(op: Operation, source_id: str, source: RefiSource, type_id
     conn = op.conn
     text = source.text
     now = utc_now()
-    spans = {(r["start"], r["end"]): r["id"] for r in conn.execute(
-        'SELECT id, start, "end" FROM excerpts WHERE source_id = ?', (source_id,))}
-    notes = {r["id"]: r["note"] for r in conn.execute("SELECT id, note FROM excerpts WHERE source_id = ?", (source_id,))}
+    here = conn.execute('SELECT id, start, "end", note FROM excerpts WHERE source_id = ?', (source_id,)).fetchall()
+    spans = {(r["start"], r["end"]): r["id"] for r in here}
+    notes = {r["id"]: r["note"] for r in here}
     tagged = {(r[0], r[1]) for r in conn.execute(
         "SELECT x.excerpt_id, x.claim_type_id FROM excerpt_claim_types x JOIN excerpts e ON e.id = x.excerpt_id "
         "WHERE e.source_id = ?", (source_id,))}
@@ -611,8 +611,7 @@ def _store_selections(op: Operation, source_id: str, source: RefiSource, type_id
             taken.add(excerpt_id)
             spans[(start, end)] = excerpt_id
             new_excerpts[excerpt_id] = {
-                "id": excerpt_id, "source_id": source_id, "start": start, "end": end, "quote": text[start:end],
-                "prefix": text[max(0, start - CONTEXT_CHARS):start], "suffix": text[end:end + CONTEXT_CHARS],
+                "id": excerpt_id, "source_id": source_id, **anchor(text, start, end),
                 "note": _append(None, selection.memos), "review_status": "unreviewed",
                 "author": users.get(selection.user_guid or "") or actor,
                 "created_at": selection.created or now, "updated_at": now,
