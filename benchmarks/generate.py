@@ -6,9 +6,9 @@ outlet, byline, publication date and entity names. Excerpts are real spans of th
 with claim types, entities, claims and review statuses in skewed, lifelike proportions.
 
 The big case files are test data, written straight into SQLite with ``executemany``: the file is
-made by ``CaseFile.open`` (so the schema, triggers and migrations are the app's own), the FTS
-triggers are dropped for the bulk insert, both FTS indexes are rebuilt in one statement each, and
-the triggers are recreated from their own DDL as ``CaseFile.open`` stored it (``sqlite_master``).
+made by ``CaseFile.open`` (so the schema, triggers and migrations are the app's own), the triggers
+that keep derived data are dropped for the bulk insert, both FTS indexes and ``excerpt_links`` are
+rebuilt in one statement each, and the triggers are recreated from their own DDL as ``CaseFile.open`` stored it (``sqlite_master``).
 
 Files are cached under ``benchmarks/out/`` keyed by size, schema version and generator version.
 """
@@ -27,7 +27,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from evidence_tui.store import CaseFile
-from evidence_tui.store.schema import MIGRATIONS, SCHEMA_VERSION
+from evidence_tui.store.schema import MIGRATIONS, SCHEMA_VERSION, rebuild_excerpt_links
 
 OUT = Path(__file__).resolve().parent / "out"
 GENERATOR_VERSION = 1
@@ -248,13 +248,12 @@ def _generate(path: Path, n_sources: int, n_excerpts: int, seed: int, quiet: boo
     conn.execute("PRAGMA cache_size = -1000000")
     conn.execute("PRAGMA foreign_keys = OFF")
     conn.execute("BEGIN")
-    # The FTS triggers, as CaseFile.open created them: dropped for the bulk load, recreated after.
-    triggers = conn.execute(
-        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND (name LIKE 'sources_fts_%' OR name LIKE 'excerpts_fts_%')"
-    ).fetchall()
-    for (name,) in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND (name LIKE 'sources_fts_%' OR name LIKE 'excerpts_fts_%')"
-    ).fetchall():
+    # The triggers that keep derived data (FTS indexes, excerpt_links), as CaseFile.open created
+    # them: dropped for the bulk load, the data made in one pass each, the triggers recreated after.
+    derived = ("type = 'trigger' AND (name LIKE 'sources_fts_%' OR name LIKE 'excerpts_fts_%' "
+               "OR name LIKE '%_links_a_')")
+    triggers = conn.execute(f"SELECT sql FROM sqlite_master WHERE {derived}").fetchall()
+    for (name,) in conn.execute(f"SELECT name FROM sqlite_master WHERE {derived}").fetchall():
         conn.execute(f'DROP TRIGGER "{name}"')
 
     base = datetime(2024, 1, 8, 9, tzinfo=timezone.utc)
@@ -383,6 +382,7 @@ def _generate(path: Path, n_sources: int, n_excerpts: int, seed: int, quiet: boo
     flush()
     conn.execute("INSERT INTO sources_fts(sources_fts) VALUES ('rebuild')")
     conn.execute("INSERT INTO excerpts_fts(excerpts_fts) VALUES ('rebuild')")
+    rebuild_excerpt_links(conn)
     for (sql,) in triggers:
         conn.execute(sql)
     conn.execute("COMMIT")

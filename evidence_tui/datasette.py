@@ -161,7 +161,7 @@ TABLES: dict[str, dict] = {
 # The search indexes and their shadow tables: machinery, not evidence.
 HIDDEN = tuple(
     f"{fts}{suffix}" for fts in ("sources_fts", "excerpts_fts") for suffix in ("", "_data", "_idx", "_docsize", "_config")
-)
+) + ("excerpt_links",)  # derived like the search indexes: raw id lists for the export
 
 
 def metadata(database: str) -> dict:

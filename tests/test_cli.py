@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from evidence_tui.cli import cli
 from evidence_tui.store import CaseFile
 from evidence_tui.store.schema import SCHEMA_VERSION
+from tests.schema_util import drop_excerpt_links
 
 SAMPLE_DATA = Path(__file__).resolve().parent.parent / "sample_data"
 
@@ -430,6 +431,7 @@ def test_an_older_case_file_says_it_is_being_upgraded(db, article):
         conn.execute(f"CREATE VIRTUAL TABLE {table} USING fts5({columns}, content='{content}', content_rowid='rowid', "
                      "tokenize='unicode61 remove_diacritics 2')")
         conn.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
+    drop_excerpt_links(conn)  # and without schema 6's excerpt_links
     conn.execute("PRAGMA user_version = 4")
     conn.commit()
     conn.close()

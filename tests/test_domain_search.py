@@ -313,6 +313,7 @@ def test_a_version_4_file_gets_prefix_indexes_and_finds_the_same(tmp_path):
 
     from evidence_tui.store import CaseFile
     from evidence_tui.store.schema import FTS_PREFIXES, SCHEMA_VERSION
+    from tests.schema_util import drop_excerpt_links
 
     path = tmp_path / "old.db"
     case = CaseFile.open(path, actor="tester")
@@ -326,6 +327,7 @@ def test_a_version_4_file_gets_prefix_indexes_and_finds_the_same(tmp_path):
         conn.execute(f"CREATE VIRTUAL TABLE {table} USING fts5({columns}, content='{content}', content_rowid='rowid', "
                      "tokenize='unicode61 remove_diacritics 2')")
         conn.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
+    drop_excerpt_links(conn)
     conn.execute("PRAGMA user_version = 4")
     conn.commit()
     conn.close()

@@ -13,7 +13,6 @@ import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import repeat
 
 from evidence_tui.domain.filters import ExcerptFilter, FilterParts, filter_parts, filter_sql
 from evidence_tui.domain.models import ClaimLink, ClaimType, EntityLink, Excerpt
@@ -605,11 +604,12 @@ _EXPORT_SELECTED = (
 # -- the CSV export's column path ------------------------------------------------------------
 # The CSV export reads the same rows as ``iter_export_rows`` but as bytes, a chunk at a time, column
 # by column (no dict, no str per cell), so the writer can encode whole columns with bytes methods.
-# The link lists come from three correlated subqueries as raw id lists (in C), formatted in Python
-# through small caches keyed by the raw list (few distinct lists: a handful of claim types, the
-# claims and entities an excerpt has). The rows are cut into parts by source rowid, each part a query
-# of its own, so parts can be read by several threads (SQLite works without the GIL) and written
-# in order.
+# An excerpt's links come from ``excerpt_links`` (schema v6: raw id lists kept by triggers, read in
+# rowid order beside the excerpt) and are formatted in Python through small caches keyed by the raw
+# list (few distinct lists: a handful of claim types, the claims and entities an excerpt has). A
+# source's columns are read once per source, not once per excerpt. The rows are cut into parts by
+# source rowid, each part a query of its own, so parts can be read by several threads (SQLite works
+# without the GIL) and written in order.
 
 _PART_SOURCES = 500  # sources per part
 _CHUNK_ROWS = 2048  # rows per chunk within a part
@@ -618,18 +618,28 @@ _NAMES_CACHE_MAX = 50_000
 # Separators inside the raw link lists: bytes that never occur in UTF-8 text.
 _ITEM, _FIELD = b"\xff", b"\xfe"
 
+# The export's columns that come from the excerpt (and its links), in EXPORT_COLUMNS order, and
+# those that come from its source, in two runs: before the quote, and between note and tagged_at.
+EXPORT_EXCERPT_COLUMNS = (
+    "excerpt_id", "quote", "context_before", "context_after", "start,end", "claim_types", "claims", "entities",
+    "review_status", "note", "tagged_at",
+)
+EXPORT_SOURCE_COLUMNS = ("source_id", "source_title", "outlet", "author", "url", "published", "published_raw")
+EXPORT_SOURCE_TAIL_COLUMNS = ("reliability", "source_sha256")
+
 EXPORT_PART_SQL = """
-SELECT e.id, e.source_id, s.title, coalesce(s.outlet, ''), coalesce(s.author, ''), coalesce(s.url, ''),
-       coalesce(s.published, ''), coalesce(s.published_raw, ''), e.quote, e.prefix, e.suffix,
-       CAST(e.start AS TEXT), CAST(e."end" AS TEXT),
-       coalesce((SELECT group_concat(x.claim_type_id, X'ff') || X'fe' || max(x.created_at)
-                 FROM excerpt_claim_types x WHERE x.excerpt_id = e.id), X'fe'),
-       (SELECT group_concat(x.claim_id || X'fe' || x.stance, X'ff') FROM claim_excerpts x WHERE x.excerpt_id = e.id),
-       (SELECT group_concat(x.entity_id || X'fe' || x.role, X'ff') FROM excerpt_entities x WHERE x.excerpt_id = e.id),
-       e.review_status, coalesce(e.note, ''), coalesce(s.reliability, ''), s.sha256, e.created_at
-FROM sources s CROSS JOIN excerpts e ON e.source_id = s.id
+SELECT s.rowid, e.id, e.quote, e.prefix, e.suffix, e.start || ',' || e."end",
+       l.claim_types, l.claims, l.entities, e.review_status, coalesce(e.note, ''),
+       coalesce(l.tagged_at, e.created_at)
+FROM sources s CROSS JOIN excerpts e ON e.source_id = s.id LEFT JOIN excerpt_links l ON l.excerpt_rowid = e.rowid
 WHERE s.rowid BETWEEN ? AND ? AND ({where})
 ORDER BY s.rowid, e.start, e."end"
+"""
+
+EXPORT_SOURCES_SQL = """
+SELECT rowid, id, title, coalesce(outlet, ''), coalesce(author, ''), coalesce(url, ''), coalesce(published, ''),
+       coalesce(published_raw, ''), coalesce(reliability, ''), sha256
+FROM sources WHERE rowid IN ({marks})
 """
 
 
@@ -646,6 +656,24 @@ class ExportPlan:
     entities: dict
 
 
+@dataclass(slots=True)
+class ExportChunk:
+    """Rows of an export as columns of UTF-8 ``bytes`` cells.
+
+    ``columns`` follow ``EXPORT_EXCERPT_COLUMNS`` (lists joined with "; ", start and end as one
+    cell "start,end": digits, as the schema's CHECKs keep them); each row's source is
+    ``source_rowids[i]``, whose cells (``EXPORT_SOURCE_COLUMNS`` then ``EXPORT_SOURCE_TAIL_COLUMNS``,
+    None as empty) are ``sources[rowid]``: read once per source, not once per row.
+    """
+
+    source_rowids: tuple[int, ...]
+    columns: list[tuple[bytes, ...]]
+    sources: dict[int, tuple[bytes, ...]]
+
+    def __len__(self) -> int:
+        return len(self.source_rowids)
+
+
 def plan_export(case: CaseFile, f: ExcerptFilter = ExcerptFilter()) -> ExportPlan:
     """Resolve ``f`` (a name that matches nothing raises here) and cut the export into parts."""
     where, params = filter_sql(case, f)
@@ -660,15 +688,25 @@ def plan_export(case: CaseFile, f: ExcerptFilter = ExcerptFilter()) -> ExportPla
     if low is not None:
         parts.append((low, 2**63 - 1))
     blob = "CAST({} AS BLOB)"
-    types = {r[0]: (r[1], r[2], nocase(r[1].decode("utf-8", "replace"))) for r in conn.execute(
+    types = {r[0]: (r[1], r[2], _nocase_bytes(r[1])) for r in conn.execute(
         f"SELECT {blob.format('id')}, {blob.format('name')}, position FROM claim_types")}
     claims = dict(conn.execute(f"SELECT {blob.format('id')}, {blob.format('statement')} FROM claims"))
-    entities = dict(conn.execute(f"SELECT {blob.format('id')}, {blob.format('name')} FROM entities"))
+    entities = {r[0]: (r[1], _nocase_bytes(r[1])) for r in conn.execute(
+        f"SELECT {blob.format('id')}, {blob.format('name')} FROM entities")}
     return ExportPlan(where, list(params), parts, types, claims, entities)
 
 
+_ASCII_FOLD_BYTES = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnopqrstuvwxyz")
+
+
+def _nocase_bytes(name: bytes) -> bytes:
+    # refs.nocase on UTF-8 bytes: NOCASE folds ASCII letters only, and UTF-8 bytes sort as the
+    # code points they encode, so these keys sort as nocase() of the text does.
+    return name.translate(_ASCII_FOLD_BYTES)
+
+
 class _Lists(dict):
-    """Raw link list (bytes from the part query) -> the cell as exported, computed once per list."""
+    """Raw link list (bytes from ``excerpt_links``) -> the cell as exported, computed once per list."""
 
     def __init__(self, plan: ExportPlan, kind: str) -> None:
         super().__init__({None: b""})
@@ -685,8 +723,8 @@ class _Lists(dict):
             cell = b"; ".join(sorted(shown))
         else:  # entities by name (NOCASE), then as the link table's key orders them
             names = self.plan.entities
-            ordered = sorted(items, key=lambda item: (nocase(names[item[0]].decode("utf-8", "replace")), item))
-            cell = b"; ".join(names[i] + b" (" + role + b")" if role else names[i] for i, role in ordered)
+            ordered = sorted(items, key=lambda item: (names[item[0]][1], item))
+            cell = b"; ".join(names[i][0] + b" (" + role + b")" if role else names[i][0] for i, role in ordered)
         if len(self) > _NAMES_CACHE_MAX:
             self.clear()
             self[None] = b""
@@ -694,9 +732,8 @@ class _Lists(dict):
         return cell
 
 
-def export_part_columns(case: CaseFile, plan: ExportPlan, part: tuple[int, int]) -> Iterator[list]:
-    """Yield one part of the export as chunks of columns (``EXPORT_COLUMNS`` order), each a list
-    of UTF-8 ``bytes`` cells (None as empty, lists joined with "; ").
+def export_part_chunks(case: CaseFile, plan: ExportPlan, part: tuple[int, int]) -> Iterator[ExportChunk]:
+    """Yield one part of the export as ``ExportChunk``s of at most ``_CHUNK_ROWS`` rows.
 
     Runs on the calling thread's own connection, which must not be the one of a thread that reads
     text (this sets its ``text_factory`` to bytes): call it from a worker thread of its own.
@@ -704,18 +741,20 @@ def export_part_columns(case: CaseFile, plan: ExportPlan, part: tuple[int, int])
     conn = case.db.conn
     conn.text_factory = bytes
     types, claims, entities = _Lists(plan, "types"), _Lists(plan, "claims"), _Lists(plan, "entities")
+    sources: dict[int, tuple[bytes, ...]] = {}
     cursor = conn.execute(EXPORT_PART_SQL.format(where=plan.where), [*part, *plan.params])
     cursor.row_factory = None
-    partition = bytes.partition
     while True:
         chunk = cursor.fetchmany(_CHUNK_ROWS)
         if not chunk:
             return
-        columns = list(zip(*chunk))
-        type_ids, _, tagged = zip(*map(partition, columns[13], repeat(_FIELD)))
-        columns[13] = list(map(types.__getitem__, type_ids))
-        columns[14] = list(map(claims.__getitem__, columns[14]))
-        columns[15] = list(map(entities.__getitem__, columns[15]))
-        # tagged_at: the last tagging, else when the excerpt was made
-        columns[20] = [last or made for last, made in zip(tagged, columns[20])]
-        yield columns
+        rowids, *columns = zip(*chunk)
+        columns[5] = tuple(map(types.__getitem__, columns[5]))
+        columns[6] = tuple(map(claims.__getitem__, columns[6]))
+        columns[7] = tuple(map(entities.__getitem__, columns[7]))
+        missing = sorted(set(rowids) - sources.keys())
+        if missing:  # a part's sources are read as its rows come (a filter may skip most of them)
+            marks = ", ".join("?" * len(missing))
+            for rowid, *cells in conn.execute(EXPORT_SOURCES_SQL.format(marks=marks), missing):
+                sources[rowid] = tuple(cells)
+        yield ExportChunk(rowids, columns, sources)

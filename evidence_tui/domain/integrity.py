@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 
 from evidence_tui.domain.excerpts import anchor, find_quote
 from evidence_tui.store import CaseFile, DatabaseErrors, OperationalErrors, operation, utc_now
-from evidence_tui.store.schema import APPLICATION_ID, SCHEMA_VERSION
+from evidence_tui.store.schema import APPLICATION_ID, SCHEMA_VERSION, excerpt_links_select, rebuild_excerpt_links
 
 FTS_TABLES = {"sources_fts": "sources", "excerpts_fts": "excerpts"}
 _MAX_SQLITE_MESSAGES = 50
@@ -180,7 +180,32 @@ def fts_problems(conn: sqlite3.Connection) -> tuple[list[Problem], list[str]]:
 def _check_fts(conn: sqlite3.Connection, report: CheckReport) -> None:
     problems, notes = fts_problems(conn)
     report.problems.extend(problems)
+    report.problems.extend(links_problems(conn))
     report.notes.extend(notes)
+
+
+# excerpt_links is derived like the search indexes (see schema._v6_excerpt_links): a row that
+# differs from what the link tables make now, is missing, or belongs to no excerpt.
+_LINKS_OUT_OF_STEP = f"""
+SELECT count(*) FROM ({excerpt_links_select('1')}) AS now
+LEFT JOIN excerpt_links kept ON kept.excerpt_rowid = now.excerpt_rowid
+WHERE (kept.excerpt_rowid IS NULL AND coalesce(now.claim_types, now.claims, now.entities) IS NOT NULL)
+   OR (kept.excerpt_rowid IS NOT NULL AND (kept.claim_types IS NOT now.claim_types OR kept.tagged_at IS NOT now.tagged_at
+       OR kept.claims IS NOT now.claims OR kept.entities IS NOT now.entities))
+"""
+
+
+def links_problems(conn: sqlite3.Connection) -> list[Problem]:
+    """Compare ``excerpt_links`` (each excerpt's links in one row, for the export) with the link
+    tables; a difference is repairable (the table is made again)."""
+    differ = conn.execute(_LINKS_OUT_OF_STEP).fetchone()[0]
+    orphans = conn.execute(
+        "SELECT count(*) FROM excerpt_links WHERE excerpt_rowid NOT IN (SELECT rowid FROM excerpts)"
+    ).fetchone()[0]
+    if not differ and not orphans:
+        return []
+    return [Problem("fts", "excerpt_links", f"{differ} excerpts' link lists out of step with the links, "
+                    f"{orphans} rows of deleted excerpts", True)]
 
 
 def _check_sources(conn: sqlite3.Connection, report: CheckReport) -> None:
@@ -301,6 +326,9 @@ def repair_case(case: CaseFile) -> RepairReport:
         for fts in sorted({p.record for p in problems if p.kind == "fts"}):
             op.conn.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
             report.fts_rebuilt.append(fts)
+        if links_problems(op.conn):
+            rebuild_excerpt_links(op.conn)
+            report.fts_rebuilt.append("excerpt_links")
         if report.reanchored or report.fts_rebuilt:
             # A row in the log even when only an index was rebuilt (indexes are not logged rows).
             op.update("settings", "last_repair", {"value": _repair_note(report)}) or op.insert(
