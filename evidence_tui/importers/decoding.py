@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import codecs
 import re
-import unicodedata
 
 from evidence_tui.errors import DocumentError
 
