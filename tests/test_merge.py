@@ -342,3 +342,17 @@ def test_anchors_are_checked_after_the_merge(pair, tmp_path):
     assert [p.record for p in report.anchor_problems] == [f"excerpt {bad[:8]}"]
     assert "--repair re-anchors it" in report.anchor_problems[0].message
     assert predicted.anchor_problems == report.anchor_problems
+
+
+def test_an_encrypted_or_empty_file_is_refused_with_what_to_do(pair, tmp_path):
+    amina, _ = pair
+    db = str(amina.path)
+    # An encrypted case file is whole pages without SQLite's header (see crypto.file_kind).
+    encrypted = tmp_path / "locked.db"
+    encrypted.write_bytes(bytes(range(256)) * 16 * 4)
+    line = _one_line_error(["merge", str(encrypted), "--db", db])
+    assert line == (f"error: {encrypted}: is encrypted (or not a SQLite database); merge reads plain case files: "
+                    "decrypt a copy of it ('evidence-tui decrypt --db COPY') and merge the copy")
+    empty = tmp_path / "empty.db"
+    empty.write_bytes(b"")
+    assert _one_line_error(["merge", str(empty), "--db", db]) == f"error: {empty}: not an evidence-tui case file (empty)"

@@ -221,8 +221,12 @@ def open_other(path: str | os.PathLike, case: CaseFile | None = None) -> Iterato
     kind = crypto.file_kind(path)
     if kind == "missing":
         raise CaseFileError(f"{path}: no such case file")
+    if kind == "encrypted":
+        # Merging reads the other file without a passphrase: say so, not "not a database".
+        raise CaseFileError(f"{path}: is encrypted (or not a SQLite database); merge reads plain case files: "
+                            "decrypt a copy of it ('evidence-tui decrypt --db COPY') and merge the copy")
     if kind != "plain":
-        raise CaseFileError(f"{path}: not an evidence-tui case file (not a SQLite database)")
+        raise CaseFileError(f"{path}: not an evidence-tui case file (empty)")
     if case is not None and case.path.exists() and os.path.samefile(path, case.path):
         raise CaseFileError(f"{path}: is the case file being merged into; nothing to merge")
     uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?mode=ro"
