@@ -6,7 +6,7 @@ import pytest
 
 from evidence_tui.domain import claims, codebook, entities, excerpts, history, sources
 from evidence_tui.domain.excerpts import CONTEXT_CHARS
-from evidence_tui.domain.filters import ExcerptFilter
+from evidence_tui.domain.filters import ExcerptFilter, filter_names
 from evidence_tui.errors import Invalid, NotFound
 from evidence_tui.store import CaseFile
 
@@ -343,6 +343,22 @@ def test_filter_names_that_match_nothing_are_refused(filtered):
         excerpts.list_excerpts(case, ExcerptFilter(entities=("Nobody",)))
     with pytest.raises(Invalid, match="^unknown review status 'done'"):
         excerpts.list_excerpts(case, ExcerptFilter(statuses=("done",)))
+
+
+def test_filter_names_reads_the_names_a_filter_refers_to(filtered):
+    # What the Excerpts screen's status line says, read without counting each record's excerpts.
+    case, _ = filtered
+    f = ExcerptFilter(claim_types=("coercion", "Figure"), entities=("Madushanka",), sources=("June report",),
+                      claims=("Recruits were deceived",), statuses=("accepted",))
+    assert filter_names(case, f) == {
+        "claim_types": ["Coercion", "Figure"],
+        "entities": ["Anil Madusanka"],
+        "sources": ["June report"],
+        "claims": ["Recruits were deceived"],
+    }
+    assert filter_names(case, ExcerptFilter()) == {"claim_types": [], "entities": [], "sources": [], "claims": []}
+    with pytest.raises(NotFound, match="^no entity 'Nobody'"):
+        filter_names(case, ExcerptFilter(entities=("Nobody",)))
 
 
 def test_list_excerpts_pages_and_carries_links(filtered):

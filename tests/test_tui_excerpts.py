@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
 
 import pytest
@@ -383,6 +384,155 @@ def test_a_big_filter_shows_its_first_page_before_its_count(case, monkeypatch):
             assert screen.table.cursor_row == 2  # the count did not move the cursor
 
     asyncio.run(run())
+
+
+def _many_excerpts(case, n: int = 150) -> None:
+    text = " ".join(f"Sentence number {i} about the recruitment office." for i in range(n))
+    source_id = sources.import_text(case, text.encode(), "long.txt").source_id
+    for i in range(n):
+        excerpts.add_excerpt(case, source_id, quote=f"Sentence number {i} about")
+
+
+def test_a_new_filter_reads_the_rows_on_screen_first_and_counts_once_they_are_drawn(case, monkeypatch):
+    # The first read of a new filter brings the rows that fit on screen (and one more), not a
+    # whole page; the count starts only once they are drawn; the rest is read as it scrolls in.
+    _many_excerpts(case)
+    events: list = []
+    listed, counted = excerpts.list_excerpts, excerpts.count_excerpts
+    gate = threading.Event()
+    gate.set()
+
+    def list_excerpts(*args, **kwargs):
+        events.append(("list", kwargs.get("limit"), kwargs.get("offset")))
+        return listed(*args, **kwargs)
+
+    def count_excerpts(*args, **kwargs):
+        events.append("count")
+        assert gate.wait(10), "the test never let the count finish"
+        return counted(*args, **kwargs)
+
+    monkeypatch.setattr(excerpts, "list_excerpts", list_excerpts)
+    monkeypatch.setattr(excerpts, "count_excerpts", count_excerpts)
+
+    async def run():
+        app = ExcerptsApp(case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_excerpts(app, pilot)
+            table = screen.table
+            table_lines = table.render_lines
+
+            def drawing(crop):
+                events.append("draw")
+                return table_lines(crop)
+
+            table.render_lines = drawing
+            visible = table.visible_rows
+            assert 20 < visible < 100
+            gate.clear()
+            events.clear()
+            screen.show_filter(ExcerptFilter(statuses=("unreviewed",)))
+            for _ in range(200):
+                await pilot.pause(0.01)
+                if "count" in events:
+                    break
+            assert events[0] == ("list", visible + 1, 0)
+            assert "draw" in events[: events.index("count")]  # drawn before the count began
+            assert status_line(screen).startswith(f"{visible + 1}+ excerpts (counting…)")
+            assert table.row_count == visible + 1
+            assert table.loaded_row(0).cells["quote"].plain.startswith("Sentence number 0 about")
+            gate.set()
+            await settle(app, pilot)
+            assert status_line(screen).startswith("150 excerpts")
+            await pilot.press("pagedown", "pagedown")  # past the rows read first: the rest of the page comes
+            await settle(app, pilot)
+            assert ("list", 100, 0) in events
+            cursor = table.cursor_row
+            assert cursor > visible + 1
+            assert table.loaded_row(cursor).cells["quote"].plain.startswith(f"Sentence number {cursor} about")
+            assert row_ids(screen) == expected_ids(case, statuses=("unreviewed",))
+
+    asyncio.run(run())
+
+
+def test_the_status_line_says_counting_only_when_the_first_rows_are_slow(case, monkeypatch):
+    _many_excerpts(case, 10)
+    gate = threading.Event()
+    gate.set()
+    listed = excerpts.list_excerpts
+
+    def slow_list(*args, **kwargs):
+        assert gate.wait(10), "the test never let the rows come"
+        return listed(*args, **kwargs)
+
+    monkeypatch.setattr(excerpts, "list_excerpts", slow_list)
+
+    async def run():
+        app = ExcerptsApp(case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_excerpts(app, pilot)
+            # Fast rows: the status line goes straight from one filter's count to the next.
+            seen = []
+            status = screen.query_one("#excerpts-status")
+            update = status.update
+            monkeypatch.setattr(status, "update", lambda content, **kw: (seen.append(str(content)), update(content, **kw)))
+            screen.show_filter(ExcerptFilter(statuses=("unreviewed",)))
+            await settle(app, pilot)
+            await pilot.pause(0.2)
+            assert status_line(screen).startswith("10 excerpts · status: unreviewed")
+            assert not any("counting" in line for line in seen)
+            # Slow rows: after a moment it says they are coming, then shows them.
+            gate.clear()
+            screen.show_filter(ExcerptFilter())
+            await pilot.pause(0.3)
+            assert status_line(screen).startswith("counting the matching excerpts…")
+            gate.set()
+            await settle(app, pilot)
+            assert status_line(screen).startswith("10 excerpts")
+
+    asyncio.run(run())
+
+
+def test_no_garbage_collection_between_a_new_filter_and_its_rows(case, monkeypatch):
+    # A full collection is a 25-55 ms stall on a big case file: it waits until the rows are drawn,
+    # or half a second at most.
+    _many_excerpts(case, 10)
+    gate = threading.Event()
+    gate.set()
+    listed = excerpts.list_excerpts
+
+    def slow_list(*args, **kwargs):
+        assert gate.wait(10), "the test never let the rows come"
+        return listed(*args, **kwargs)
+
+    monkeypatch.setattr(excerpts, "list_excerpts", slow_list)
+
+    async def run():
+        app = ExcerptsApp(case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_excerpts(app, pilot)
+            assert gc.isenabled()
+            gate.clear()
+            screen.show_filter(ExcerptFilter(statuses=("unreviewed",)))
+            await pilot.pause(0.05)
+            assert not gc.isenabled()
+            gate.set()
+            await settle(app, pilot)
+            assert status_line(screen).startswith("10 excerpts · status: unreviewed")
+            assert gc.isenabled()
+            gate.clear()
+            screen.show_filter(ExcerptFilter())
+            await pilot.pause(0.05)
+            assert not gc.isenabled()
+            await pilot.pause(0.7)
+            assert gc.isenabled()  # the rows are still on their way, but never longer than that
+            gate.set()
+            await settle(app, pilot)
+            assert gc.isenabled()
+
+    try:
+        asyncio.run(run())
+    finally:
+        gc.enable()
 
 
 def test_excerpts_snapshot(snap_compare, demo_case):

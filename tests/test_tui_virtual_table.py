@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from pathlib import Path
 
 from textual.app import App, ComposeResult
 
+from evidence_tui.tui import app as app_module
 from evidence_tui.tui.widgets.virtual_table import PAGE_SIZE, PLACEHOLDER, Column, Row, VirtualTable
 
 COLUMNS = [Column("n", "Number", 10), Column("word", "Word")]
@@ -148,5 +150,58 @@ def test_a_page_that_fails_is_shown_empty_with_a_notification():
             app.table.set_source(Broken(), count=50)
             await until(pilot, lambda: any("disk went away" in n.message for n in app._notifications))
             assert any("Could not read rows 1-100" in n.message for n in app._notifications)
+
+    asyncio.run(run())
+
+
+def test_a_short_first_page_is_drawn_at_once_and_the_rest_of_it_read_when_needed():
+    # A screen that read only the rows on screen hands them over; the rest of the first page is
+    # read (off the UI thread) when it scrolls into view, and row_at answers for any row.
+    async def run():
+        app = TableApp()
+        async with app.run_test(size=(60, 12)) as pilot:
+            source = SlowSource(300)
+            first = [Row(str(i), {"n": str(i), "word": f"row {i}"}) for i in range(12)]
+            drawn = []
+            app.table.set_source(source, count=300, first_page=first)
+            app.table.when_drawn(lambda: drawn.append("row 0" in shown(app)))
+            await until(pilot, lambda: drawn)
+            assert drawn == [True]  # called once, after a draw that had the rows
+            await pilot.pause()
+            assert source.offsets == []  # the rows on screen came with set_source
+            assert app.table.loaded_row(5).key == "5"
+            assert app.table.loaded_row(30) is None  # past the short page: asked for, not here yet
+            await until(pilot, lambda: source.offsets)
+            assert source.offsets == [0] and source.threads[0].startswith("evidence-pages")
+            source.gate.set()
+            await until(pilot, lambda: app.table.loaded_row(30) is not None)
+            assert app.table.loaded_row(30).key == "30" and app.table.loaded_row(99).key == "99"
+            await pilot.press("pagedown", "pagedown", "pagedown")
+            await until(pilot, lambda: "row 27" in shown(app))
+            assert PLACEHOLDER not in shown(app)
+            assert app.table.row_at(150).key == "150"
+            assert source.offsets == [0, 100]  # page 0 once more in full, then page 1
+
+    asyncio.run(run())
+
+
+class StyledTableApp(TableApp):
+    CSS_PATH = Path(app_module.__file__).with_name("app.tcss")  # the app's styles for the table
+
+
+def test_rows_fill_the_table_without_a_horizontal_scrollbar():
+    # Rows are cut to the table's width: no horizontal scrollbar hides the last row (nor lays the
+    # screen out again when the row count changes).
+    async def run():
+        app = StyledTableApp()
+        async with app.run_test(size=(60, 12)) as pilot:
+            source = SlowSource(1_000)
+            source.gate.set()
+            app.table.set_source(source, count=source.total)
+            await until(pilot, lambda: "row 0" in shown(app))
+            await pilot.pause()
+            assert app.table.show_vertical_scrollbar and not app.table.show_horizontal_scrollbar
+            assert app.table.visible_rows == 11  # 12 lines: the header and 11 rows, none for a scrollbar
+            assert "row 10" in shown(app)
 
     asyncio.run(run())

@@ -151,6 +151,31 @@ def filter_parts(case: CaseFile, f: ExcerptFilter) -> FilterParts:
     return FilterParts(tuple(clauses), tuple(params), tuple(links), bool(f.date_from or f.date_to))
 
 
+def filter_names(case: CaseFile, f: ExcerptFilter) -> dict[str, list[str]]:
+    """The names of the records a filter refers to (by id or name), for a status line.
+
+    Only the names are read (``codebook.get_type`` and ``entities.get_entity`` also count the
+    excerpts of each, tens of milliseconds on a million excerpts). Raises ``NotFound`` (an
+    ``EvidenceError``) for a reference that matches nothing.
+    """
+    from evidence_tui.domain.entities import resolve_entity
+
+    conn = case.db.conn
+
+    def name(table: str, column: str, record_id: str) -> str:
+        return conn.execute(f"SELECT {column} FROM {table} WHERE id = ?", (record_id,)).fetchone()[0]
+
+    return {
+        "claim_types": [name("claim_types", "name", resolve_id(case, "claim_types", r, name_column="name", what="claim type"))
+                        for r in f.claim_types],
+        "entities": [name("entities", "name", resolve_entity(case, r)) for r in f.entities],
+        "sources": [name("sources", "title", resolve_id(case, "sources", r, name_column="title", what="source"))
+                    for r in f.sources],
+        "claims": [name("claims", "statement", resolve_id(case, "claims", r, name_column="statement", what="claim"))
+                   for r in f.claims],
+    }
+
+
 def filter_sql(case: CaseFile, f: ExcerptFilter) -> tuple[str, list]:
     """Return a SQL condition on ``e`` (excerpts) and ``s`` (its source), and its parameters.
 

@@ -7,6 +7,7 @@ entity and status ...); the status line names them with the count.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from functools import partial
 
@@ -14,17 +15,18 @@ from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
-from evidence_tui.domain import claims as claims_domain
 from evidence_tui.domain import codebook, entities, excerpts, history, sources
-from evidence_tui.domain.filters import ExcerptFilter
+from evidence_tui.domain.filters import ExcerptFilter, filter_names
 from evidence_tui.domain.models import Excerpt
 from evidence_tui.domain.review import ReviewQueue
 from evidence_tui.errors import EvidenceError
 from evidence_tui.store import CaseFile
 from evidence_tui.textsafety import inert_line
+from evidence_tui.tui.collector import CollectorPause
 from evidence_tui.tui.screens.base import EvidenceScreen, Footer
 from evidence_tui.tui.screens.picker import Picked, PickerItem, PickerScreen
 from evidence_tui.tui.screens.prompt import ConfirmScreen
@@ -33,19 +35,19 @@ from evidence_tui.tui.widgets.virtual_table import PAGE_SIZE, CallbackSource, Vi
 
 # How many sources the source picker offers (those with the most excerpts first).
 SOURCE_PICKER_LIMIT = 1000
+# How long a count waits for a new filter's first rows to be drawn before it starts anyway (s).
+FIRST_DRAW_WAIT = 0.25
+# When a new filter's first rows are not there after this long, the status line says they are coming (s).
+COUNTING_NOTE_AFTER = 0.1
 
 
 def filter_labels(case: CaseFile, f: ExcerptFilter) -> dict[str, list[str]]:
     """The names of the records a filter refers to (by id or name), for the status line.
 
-    Raises ``NotFound`` (an ``EvidenceError``) for a reference that matches nothing.
+    Raises ``NotFound`` (an ``EvidenceError``) for a reference that matches nothing. Only the
+    names are read: this runs before a new filter's first rows are shown.
     """
-    return {
-        "claim_types": [codebook.get_type(case, ref).name for ref in f.claim_types],
-        "entities": [entities.get_entity(case, ref).name for ref in f.entities],
-        "sources": [sources.get_source(case, ref, with_text=False).title for ref in f.sources],
-        "claims": [claims_domain.get_claim(case, ref).statement for ref in f.claims],
-    }
+    return filter_names(case, f)
 
 
 def show_excerpts(app: App, f: ExcerptFilter) -> None:
@@ -104,6 +106,8 @@ class ExcerptsScreen(EvidenceScreen):
         self.filter_names: dict[str, list[str]] = {}
         self._shown_filter: ExcerptFilter | None = None
         self._ready = False
+        self._counting_note: Timer | None = None  # "counting…" on the status line, when the rows are slow
+        self._collector = CollectorPause(self)  # no garbage collection between a new filter and its rows
 
     def compose(self) -> ComposeResult:
         """A filter box (hidden until /), the table and a status line."""
@@ -132,6 +136,10 @@ class ExcerptsScreen(EvidenceScreen):
         self.reload()
         self.table.focus()
 
+    def on_unmount(self) -> None:
+        """Turn the garbage collector back on if a filter's rows were still on their way."""
+        self._collector.end()
+
     # -- loading --------------------------------------------------------------------------------
 
     def reload(self) -> None:
@@ -139,23 +147,35 @@ class ExcerptsScreen(EvidenceScreen):
         if self._ready:
             # A new filter shows its first page before its count; the same one again (after a
             # change) waits for the count, so the cursor keeps its place further down.
-            self._count(self.filter, early=self.filter != self._shown_filter)
+            self._count(self.filter, early=self.filter != self._shown_filter, first_rows=self._first_rows())
+
+    def _first_rows(self) -> int:
+        """How many rows to read first: those on screen and one more, so the scrollbar stays while
+        counting (the table reads the rest of its first page when it needs it)."""
+        visible = self.table.visible_rows
+        return visible + 1 if 0 < visible < PAGE_SIZE else PAGE_SIZE
 
     @work(thread=True, exclusive=True, group="excerpts-count")
-    def _count(self, f: ExcerptFilter, early: bool = True) -> None:
-        # The first page is shown as soon as it is read; counting a million rows (or matching
-        # words) takes longer, so the count follows when it is done. Never on the UI thread.
+    def _count(self, f: ExcerptFilter, early: bool = True, first_rows: int = PAGE_SIZE) -> None:
+        # The rows on screen are shown as soon as they are read; counting a million rows (or
+        # matching words) takes longer, so the count follows when it is done. Never on the UI thread.
         worker = get_current_worker()
         try:
             labels = filter_labels(self.case, f)
-            first = [excerpt_row(e) for e in excerpts.list_excerpts(self.case, f, limit=PAGE_SIZE, offset=0)]
-            if len(first) < PAGE_SIZE:  # all of them fit on the first page: that is the count
+            first = [excerpt_row(e) for e in excerpts.list_excerpts(self.case, f, limit=first_rows, offset=0)]
+            if len(first) < first_rows:  # all of them fit on screen: that is the count
                 total = len(first)
             else:
                 if worker.is_cancelled:
                     return
                 if early:
-                    self.app.call_from_thread(self._show, f, None, labels, first)
+                    drawn = threading.Event()
+                    self.app.call_from_thread(self._show, f, None, labels, first, drawn)
+                    # Counting beside the first draw (on two cores, with other work) slows the
+                    # draw: the count starts once the rows are on screen.
+                    drawn.wait(FIRST_DRAW_WAIT)
+                    if worker.is_cancelled:
+                        return
                 total = excerpts.count_excerpts(self.case, f)
         except EvidenceError as error:
             if not worker.is_cancelled:
@@ -164,10 +184,17 @@ class ExcerptsScreen(EvidenceScreen):
         if not worker.is_cancelled:
             self.app.call_from_thread(self._show, f, total, labels, first)
 
-    def _show(self, f: ExcerptFilter, total: int | None, labels: dict[str, list[str]], first: list) -> None:
-        """Show a filter's rows: ``total`` None while they are still being counted."""
+    def _show(self, f: ExcerptFilter, total: int | None, labels: dict[str, list[str]], first: list,
+              drawn: threading.Event | None = None) -> None:
+        """Show a filter's rows: ``total`` None while they are still being counted.
+
+        ``drawn`` is set once they are on screen (at once when they are not shown).
+        """
         if f != self.filter:  # a newer filter is being counted
+            if drawn is not None:
+                drawn.set()
             return
+        self._stop_counting_note()
         case = self.case
         known = len(first) if total is None else total
 
@@ -183,16 +210,22 @@ class ExcerptsScreen(EvidenceScreen):
         same = f == self._shown_filter
         self._shown_filter = f
         self.table.set_source(CallbackSource(lambda: known, fetch), count=known, keep_cursor=same, first_page=first)
-        self.query_one("#excerpts-status", Static).update(filter_line(f, labels, known, counting=total is None))
+        self.table.when_drawn(self._collector.end)
+        if drawn is not None:
+            self.table.when_drawn(drawn.set)
+        # layout=False: the status line is one line high whatever it says (no relayout of the screen).
+        self.query_one("#excerpts-status", Static).update(filter_line(f, labels, known, counting=total is None), layout=False)
 
     def _show_error(self, f: ExcerptFilter, message: str) -> None:
         if f != self.filter:
             return
+        self._stop_counting_note()
+        self._collector.end()
         self._shown_filter = None
         self.table.set_source(CallbackSource(lambda: 0, lambda offset, limit: []), count=0)
         line = Text(inert_line(message), style="bold red")
         line.append("   F clears the filters", style="dim italic")
-        self.query_one("#excerpts-status", Static).update(line)
+        self.query_one("#excerpts-status", Static).update(line, layout=False)
 
     def show_filter(self, f: ExcerptFilter) -> None:
         """Show the excerpts matching ``f``, replacing every filter set on this screen.
@@ -211,8 +244,22 @@ class ExcerptsScreen(EvidenceScreen):
             return
         self.filter = f
         self.reload()
-        if self._ready:  # the count can take a few seconds on a big case file: say so meanwhile
-            self.query_one("#excerpts-status", Static).update(Text("counting the matching excerpts…", style="dim italic"))
+        if self._ready:
+            # The first rows usually come within a frame or two: a "counting…" drawn at once would
+            # hold theirs back a frame (the screen redraws at most every 1/60 s). Said when they are slow.
+            self._stop_counting_note()
+            self._counting_note = self.set_timer(COUNTING_NOTE_AFTER, self._say_counting)
+            self._collector.start()
+
+    def _say_counting(self) -> None:
+        self._counting_note = None
+        self.query_one("#excerpts-status", Static).update(Text("counting the matching excerpts…", style="dim italic"),
+                                                          layout=False)
+
+    def _stop_counting_note(self) -> None:
+        if self._counting_note is not None:
+            self._counting_note.stop()
+            self._counting_note = None
 
     # -- filters ----------------------------------------------------------------------------
 

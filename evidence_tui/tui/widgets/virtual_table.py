@@ -19,10 +19,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -101,6 +103,22 @@ class CallbackSource:
         return self.fetcher(offset, limit)
 
 
+def _fit(plain: str, width: int) -> str:
+    """``plain`` cut to ``width`` cells with an ellipsis (as ``Text.truncate(overflow="ellipsis")``)."""
+    return plain if cell_len(plain) <= width else set_cell_size(plain, width - 1) + "…"
+
+
+@dataclass(frozen=True)
+class _Draw:
+    """What every line of one draw shares: its width, the styles and the column widths."""
+
+    width: int
+    base: Style
+    header: Style
+    cursor: Style
+    widths: tuple[int, ...]
+
+
 class VirtualTable(ScrollView, can_focus=True):
     """Rows from a ``RowSource``, a header that stays put, a cursor row; Enter selects."""
 
@@ -155,6 +173,9 @@ class VirtualTable(ScrollView, can_focus=True):
         self._highlight_pending = False  # RowHighlighted waits for the cursor's page
         self._select_pending = False  # Enter was pressed before the cursor's page arrived
         self._stale: OrderedDict[int, Sequence[Row]] = OrderedDict()  # the pages shown before set_source
+        self._short_first = False  # the first page holds only the rows the caller read (the rest is read when needed)
+        self._draw: _Draw | None = None  # what every line of one draw shares (set by render_lines)
+        self._when_drawn: list[Callable[[], object]] = []  # called after the next draw
 
     # -- data -------------------------------------------------------------------------------
 
@@ -169,7 +190,8 @@ class VirtualTable(ScrollView, can_focus=True):
         """Show rows from ``source`` (``count`` when already known, e.g. counted in a worker).
 
         ``first_page``: the rows of the first page when the caller has read them already (they are
-        drawn at once, without asking the source again).
+        drawn at once, without asking the source again). It may hold only the first rows (those on
+        screen): the rest of the page is then read from ``source`` when it is needed.
         """
         self.source = source
         self._generation += 1
@@ -182,11 +204,17 @@ class VirtualTable(ScrollView, can_focus=True):
         if first_page is not None:
             self._store(0, first_page)
         self.row_count = source.count() if count is None else count
+        self._short_first = first_page is not None and len(first_page) < min(PAGE_SIZE, self.row_count)
         if not keep_cursor:
             self.cursor_row = 0
             self.scroll_to(y=0, animate=False, immediate=True)
         self.cursor_row = max(0, min(self.cursor_row, self.row_count - 1))
-        self.virtual_size = Size(self.size.width, self.row_count + 1)
+        size = Size(self.size.width, self.row_count + 1)
+        if size != self.virtual_size:
+            # Not a layout of the whole screen for a new row count (as ``virtual_size = size``
+            # would do): the scrollbar is updated here, and showing or hiding it still lays out.
+            self.set_reactive(VirtualTable.virtual_size, size)
+            self._scroll_update(size)
         self.refresh()
         self._highlighted()
 
@@ -199,13 +227,13 @@ class VirtualTable(ScrollView, can_focus=True):
         if not 0 <= index < self.row_count:
             return None
         page = index // PAGE_SIZE
+        position = index - page * PAGE_SIZE
         rows = self._pages.get(page)
-        if rows is None:
+        if rows is None or self._beyond_short_first(page, position, rows):
             self._store(page, self.source.fetch(page * PAGE_SIZE, PAGE_SIZE))
             rows = self._pages[page]
         else:
             self._pages.move_to_end(page)
-        position = index - page * PAGE_SIZE
         return rows[position] if position < len(rows) else None
 
     def loaded_row(self, index: int) -> Row | None:
@@ -213,13 +241,17 @@ class VirtualTable(ScrollView, can_focus=True):
         if not 0 <= index < self.row_count:
             return None
         page = index // PAGE_SIZE
+        position = index - page * PAGE_SIZE
         rows = self._pages.get(page)
-        if rows is None:
+        if rows is None or self._beyond_short_first(page, position, rows):
             self._request(page)
             return None
         self._pages.move_to_end(page)
-        position = index - page * PAGE_SIZE
         return rows[position] if position < len(rows) else None
+
+    def _beyond_short_first(self, page: int, position: int, rows: Sequence[Row]) -> bool:
+        """True for a row past the end of a first page the caller gave only in part."""
+        return page == 0 and self._short_first and position >= len(rows)
 
     @property
     def current_row(self) -> Row | None:
@@ -232,6 +264,8 @@ class VirtualTable(ScrollView, can_focus=True):
         return bool(self._loading)
 
     def _store(self, page: int, rows: Sequence[Row]) -> None:
+        if page == 0:
+            self._short_first = False
         self._pages[page] = rows
         self._pages.move_to_end(page)
         self._loading.discard(page)
@@ -293,32 +327,62 @@ class VirtualTable(ScrollView, can_focus=True):
         share = max(8, (total - fixed) // max(1, len(flexible)))
         return [c.width if c.width is not None else share for c in self.columns]
 
-    def _render_cells(self, cells: list[str | Text], style: Style, width: int) -> Strip:
-        line = Text(style=style, no_wrap=True, end="")
-        widths = self._widths(width)
-        for i, (column, cell, cell_width) in enumerate(zip(self.columns, cells, widths)):
-            text = cell.copy() if isinstance(cell, Text) else Text(inert_line(str(cell)))
-            text.truncate(cell_width, overflow="ellipsis", pad=False)
-            pad = cell_width - text.cell_len
-            if column.justify == "right":
-                line.append(" " * pad)
-                line.append_text(text)
+    def _draw_context(self) -> _Draw:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        return _Draw(width, base, base + self.get_component_rich_style("virtual-table--header"),
+                     base + self.get_component_rich_style("virtual-table--cursor"), tuple(self._widths(width)))
+
+    def _render_cells(self, cells: list[str | Text], style: Style, draw: _Draw) -> Strip:
+        # Every line of every draw comes through here: plain cells are appended as one string
+        # with their padding, a styled cell is copied only when it must be cut, one Strip is made.
+        line = Text(no_wrap=True, end="")
+        last = len(self.columns) - 1
+        for i, (column, cell, cell_width) in enumerate(zip(self.columns, cells, draw.widths)):
+            gap = " " if i < last else ""
+            if isinstance(cell, Text):
+                text = cell
+                pad = cell_width - text.cell_len
+                if pad < 0:  # cut to the column (a copy: the row's own Text is drawn again later)
+                    text = text.copy()
+                    text.truncate(cell_width, overflow="ellipsis", pad=False)
+                    pad = cell_width - text.cell_len
+                if column.justify == "right":
+                    line.append(" " * pad)
+                    line.append_text(text)
+                    line.append(gap)
+                else:
+                    line.append_text(text)
+                    line.append(" " * pad + gap)
             else:
-                line.append_text(text)
-                line.append(" " * pad)
-            if i < len(self.columns) - 1:
-                line.append(" ")
-        # Text.render leaves the Text's own style out when it has no spans: apply it here.
-        segments = list(line.render(self.app.console))
-        return Strip(segments).apply_style(style).adjust_cell_length(width, style)
+                plain = _fit(inert_line(str(cell)), cell_width)
+                padding = " " * (cell_width - cell_len(plain))
+                line.append((padding + plain if column.justify == "right" else plain + padding) + gap)
+        # The row's style under each cell's own (the line Text has none of its own).
+        strip = Strip(list(Segment.apply_style(line.render(self.app.console), style)))
+        return strip if strip.cell_length == draw.width else strip.adjust_cell_length(draw.width, style)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Draw the lines in ``crop`` (the styles and column widths worked out once, not per line)."""
+        self._draw = self._draw_context()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._draw = None
+            callbacks, self._when_drawn = self._when_drawn, []
+            for callback in callbacks:
+                callback()
+
+    def when_drawn(self, callback: Callable[[], object]) -> None:
+        """Call ``callback`` (on the UI thread) once the table has next drawn its lines."""
+        self._when_drawn.append(callback)
 
     def render_line(self, y: int) -> Strip:
         """Draw the header (line 0) or the row at this screen line."""
-        width = self.scrollable_content_region.width
-        base = self.rich_style
+        draw = self._draw or self._draw_context()
+        width, base = draw.width, draw.base
         if y == 0:
-            header = self.get_component_rich_style("virtual-table--header")
-            return self._render_cells([c.label for c in self.columns], base + header, width)
+            return self._render_cells([c.label for c in self.columns], draw.header, draw)
         if self.row_count == 0:
             if y == 2:
                 empty = self.get_component_rich_style("virtual-table--empty")
@@ -329,15 +393,13 @@ class VirtualTable(ScrollView, can_focus=True):
         if index >= self.row_count:
             return Strip.blank(width, base)
         row = self.loaded_row(index)
-        style = base
-        if index == self.cursor_row:
-            style = base + self.get_component_rich_style("virtual-table--cursor")
+        style = draw.cursor if index == self.cursor_row else base
         if row is None:
             row = self._stale_row(index)
         if row is None:
             placeholder = Text(PLACEHOLDER, style="dim")
-            return self._render_cells([placeholder] + [""] * (len(self.columns) - 1), style, width)
-        return self._render_cells([row.cells.get(c.key, "") for c in self.columns], style, width)
+            return self._render_cells([placeholder] + [""] * (len(self.columns) - 1), style, draw)
+        return self._render_cells([row.cells.get(c.key, "") for c in self.columns], style, draw)
 
     def _stale_row(self, index: int) -> Row | None:
         """The row this line showed before the source was set again (drawn until the new page comes)."""
@@ -347,8 +409,13 @@ class VirtualTable(ScrollView, can_focus=True):
 
     # -- moving -----------------------------------------------------------------------------
 
+    @property
+    def visible_rows(self) -> int:
+        """How many rows fit on screen under the header (0 before the table is laid out)."""
+        return max(0, self.scrollable_content_region.height - 1)
+
     def _visible_rows(self) -> int:
-        return max(1, self.scrollable_content_region.height - 1)
+        return max(1, self.visible_rows)
 
     def move_cursor(self, row: int) -> None:
         """Put the cursor on ``row`` (clamped) and scroll it into view."""
