@@ -12,7 +12,7 @@ import time
 import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from evidence_tui.domain.filters import ExcerptFilter, FilterParts, filter_parts, filter_sql
 from evidence_tui.domain.models import ClaimLink, ClaimType, EntityLink, Excerpt
@@ -654,6 +654,8 @@ class ExportPlan:
     types: dict
     claims: dict
     entities: dict
+    # raw link list -> cell, per kind, shared by all parts (``_Lists``; made on first use)
+    cells: dict = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -711,25 +713,45 @@ class _Lists(dict):
     def __init__(self, plan: ExportPlan, kind: str) -> None:
         super().__init__({None: b""})
         self.plan, self.kind = plan, kind
+        self.items: dict[bytes, tuple] = {}  # entities: "id\xferole" -> (sort key, as shown)
+
+    @classmethod
+    def of(cls, plan: ExportPlan, kind: str) -> _Lists:
+        """The plan's cache for ``kind`` (one for the whole export: the same lists come again)."""
+        lists = plan.cells.get(kind)
+        if lists is None:
+            lists = plan.cells[kind] = cls(plan, kind)
+        return lists
 
     def __missing__(self, raw: bytes) -> bytes:
-        items = [item.split(_FIELD, 1) for item in raw.split(_ITEM)] if raw else []
+        items = raw.split(_ITEM) if raw else []
         if self.kind == "types":  # codebook order: position, then name as NOCASE sorts it
-            found = sorted((self.plan.types[type_id] for type_id, in items), key=lambda t: (t[1], t[2]))
+            found = sorted((self.plan.types[type_id] for type_id in items), key=lambda t: (t[1], t[2]))
             cell = b"; ".join(name for name, _, _ in found)
         elif self.kind == "claims":
-            shown = [self.plan.claims[i] + b" (contradicts)" if stance == b"contradicts" else self.plan.claims[i]
-                     for i, stance in items]
+            shown = []
+            for item in items:
+                claim_id, _, stance = item.partition(_FIELD)
+                statement = self.plan.claims[claim_id]
+                shown.append(statement + b" (contradicts)" if stance == b"contradicts" else statement)
             cell = b"; ".join(sorted(shown))
         else:  # entities by name (NOCASE), then as the link table's key orders them
-            names = self.plan.entities
-            ordered = sorted(items, key=lambda item: (names[item[0]][1], item))
-            cell = b"; ".join(names[i][0] + b" (" + role + b")" if role else names[i][0] for i, role in ordered)
+            cell = b"; ".join(label for _, label in sorted(map(self._entity, items)))
         if len(self) > _NAMES_CACHE_MAX:
             self.clear()
             self[None] = b""
         self[raw] = cell
         return cell
+
+    def _entity(self, item: bytes) -> tuple:
+        found = self.items.get(item)
+        if found is None:
+            if len(self.items) > _NAMES_CACHE_MAX:
+                self.items.clear()
+            entity_id, _, role = item.partition(_FIELD)
+            name, key = self.plan.entities[entity_id]
+            found = self.items[item] = ((key, entity_id, role), name + b" (" + role + b")" if role else name)
+        return found
 
 
 def export_part_chunks(case: CaseFile, plan: ExportPlan, part: tuple[int, int]) -> Iterator[ExportChunk]:
@@ -740,7 +762,7 @@ def export_part_chunks(case: CaseFile, plan: ExportPlan, part: tuple[int, int]) 
     """
     conn = case.db.conn
     conn.text_factory = bytes
-    types, claims, entities = _Lists(plan, "types"), _Lists(plan, "claims"), _Lists(plan, "entities")
+    types, claims, entities = _Lists.of(plan, "types"), _Lists.of(plan, "claims"), _Lists.of(plan, "entities")
     sources: dict[int, tuple[bytes, ...]] = {}
     cursor = conn.execute(EXPORT_PART_SQL.format(where=plan.where), [*part, *plan.params])
     cursor.row_factory = None
