@@ -143,6 +143,7 @@ def test_check_finds_a_table_out_of_step_and_repair_makes_it_again(demo_case):
     conn.execute("INSERT INTO excerpt_links (excerpt_rowid, claims) VALUES (999999, X'00')")
     report = integrity.check_case(demo_case)
     found = [p for p in report.problems if p.record == "excerpt_links"]
+    assert [p.kind for p in found] == ["index"]
     assert [p.message for p in found] == [
         "1 excerpts' link lists out of step with the links, 1 rows of deleted excerpts"]
     assert found[0].repairable
@@ -196,3 +197,22 @@ def test_an_excerpt_given_a_new_id_keeps_its_links(demo_case):
         conn.execute("COMMIT")
         excerpt_id = new_id
         _in_step(demo_case)
+
+
+def test_check_on_the_command_line_names_the_table_and_repair_rebuilds_it(demo_case):
+    from click.testing import CliRunner
+
+    from evidence_tui.cli import cli
+
+    path = str(demo_case.path)
+    demo_case.db.conn.execute("UPDATE excerpt_links SET entities = NULL")
+    demo_case.close()
+    checked = CliRunner().invoke(cli, ["check", "--db", path])
+    assert checked.exit_code == 1
+    lines = checked.stdout.splitlines()
+    assert lines[0].startswith("index: excerpt_links: ") and "link lists out of step" in lines[0]
+    assert lines[-1].endswith("1 problem (1 repairable with --repair)")
+    repaired = CliRunner().invoke(cli, ["check", "--repair", "--db", path])
+    assert repaired.exit_code == 0
+    assert "rebuilt: excerpt_links" in repaired.stdout.splitlines()
+    assert repaired.stdout.splitlines()[-1].endswith("checked: no problems")

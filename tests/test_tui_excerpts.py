@@ -16,6 +16,8 @@ from evidence_tui.tui.screens.excerpts import ExcerptsScreen, show_excerpts
 from evidence_tui.tui.screens.picker import PickerScreen
 from evidence_tui.tui.screens.prompt import ConfirmScreen
 from evidence_tui.tui.screens.reader import ReaderScreen
+from evidence_tui.textsafety import clip
+from evidence_tui.tui.widgets.excerpts_rows import FILTER_NAME_WIDTH
 from tests.tui_util import settle, static_text
 
 
@@ -167,7 +169,7 @@ def test_S_filters_by_source(demo_case):
             await pilot.press("down", "enter")
             await settle(app, pilot)
             assert row_ids(screen) == expected_ids(demo_case, sources=(first.source_id,))
-            assert f"source: {first.source_title}" in status_line(screen)
+            assert f"source: {clip(first.source_title, FILTER_NAME_WIDTH)}" in status_line(screen)
 
     asyncio.run(run())
 
@@ -538,3 +540,19 @@ def test_no_garbage_collection_between_a_new_filter_and_its_rows(case, monkeypat
 def test_excerpts_snapshot(snap_compare, demo_case):
     _pin_creation_times(demo_case)
     assert snap_compare(EvidenceApp(demo_case), terminal_size=(120, 40), run_before=_settle_snapshot)
+
+
+def test_the_status_line_cuts_a_long_name_so_every_filter_shows():
+    from evidence_tui.tui.widgets.excerpts_rows import filter_line
+
+    title = "Offered a driving job, sent to the front: Sri Lankan men who deserted"
+    f = ExcerptFilter(sources=("abcd1234",), claim_types=("Coercion or threat",), text="Russia")
+    line = filter_line(f, {"sources": [title], "claim_types": ["Coercion or threat"]}, 1).plain
+    assert line.startswith("1 excerpt · type: Coercion or threat · source: Offered a driving job, sent to…")
+    assert line.endswith("· words: 'Russia'   F clears the filters")
+
+
+def test_picker_counts_say_excerpt_or_excerpts():
+    from evidence_tui.tui.screens.excerpts import excerpt_count
+
+    assert [excerpt_count(n) for n in (0, 1, 2, 1200)] == ["0 excerpts", "1 excerpt", "2 excerpts", "1,200 excerpts"]

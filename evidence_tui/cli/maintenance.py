@@ -18,12 +18,13 @@ from evidence_tui.store import crypto
 
 
 @click.command()
-@click.option("--repair", is_flag=True, help="Re-anchor excerpts whose offsets drifted and rebuild the search index (logged, undoable; deletes nothing).")
+@click.option("--repair", is_flag=True, help="Re-anchor excerpts whose offsets drifted; rebuild the search index and the excerpts' link lists "
+              "(excerpt_links) when out of step (logged, undoable; deletes nothing).")
 @json_option
 @db_option
 def check(db_path: Path | None, repair: bool, as_json: bool) -> None:
-    """Check the case file: SQLite integrity, the search index, every source against its SHA-256,
-    every excerpt's quote against its offsets, and links between records.
+    """Check the case file: SQLite integrity, the search index and the excerpts' link lists, every
+    source against its SHA-256, every excerpt's quote against its offsets, and links between records.
 
     Prints one line per problem and exits 1 if anything is wrong (with --repair: if anything is
     still wrong after repairing). A repair is one entry in the log: 'evidence-tui undo' reverts it.
@@ -73,7 +74,9 @@ def _print_report(path: Path, report: integrity.CheckReport) -> None:
     else:
         repairable = sum(1 for p in report.problems if p.repairable)
         hint = f" ({repairable} repairable with --repair)" if repairable else ""
-        console.print(Text(f"{summary}{len(report.problems)} problems{hint}", style="bold red"), soft_wrap=True)
+        count = len(report.problems)
+        console.print(Text(f"{summary}{count} problem{'' if count == 1 else 's'}{hint}", style="bold red"),
+                      soft_wrap=True)
 
 
 def _cannot_open(path: Path, error: CaseFileError, as_json: bool) -> None:

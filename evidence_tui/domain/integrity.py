@@ -32,7 +32,7 @@ _MAX_SQLITE_MESSAGES = 50
 class Problem:
     """One thing wrong with a case file."""
 
-    kind: str  # sqlite, schema, fts, original, source-hash, text-hash, excerpt, foreign-key
+    kind: str  # sqlite, schema, fts, index, original, source-hash, text-hash, excerpt, foreign-key
     record: str | None
     message: str
     repairable: bool = False
@@ -204,7 +204,7 @@ def links_problems(conn: sqlite3.Connection) -> list[Problem]:
     ).fetchone()[0]
     if not differ and not orphans:
         return []
-    return [Problem("fts", "excerpt_links", f"{differ} excerpts' link lists out of step with the links, "
+    return [Problem("index", "excerpt_links", f"{differ} excerpts' link lists out of step with the links, "
                     f"{orphans} rows of deleted excerpts", True)]
 
 

@@ -41,6 +41,11 @@ FIRST_DRAW_WAIT = 0.25
 COUNTING_NOTE_AFTER = 0.1
 
 
+def excerpt_count(n: int) -> str:
+    """``n`` with "excerpt" or "excerpts"."""
+    return f"{n:,} excerpt{'' if n == 1 else 's'}"
+
+
 def filter_labels(case: CaseFile, f: ExcerptFilter) -> dict[str, list[str]]:
     """The names of the records a filter refers to (by id or name), for the status line.
 
@@ -280,7 +285,7 @@ class ExcerptsScreen(EvidenceScreen):
     def action_filter_type(self) -> None:
         """Choose a claim type to filter by (or any type)."""
         items = [PickerItem("", "any claim type", "clear this filter")]
-        items += [PickerItem(t.id, t.name, f"{t.hotkey or ' '}  {t.excerpt_count} excerpts", t.colour)
+        items += [PickerItem(t.id, t.name, f"{t.hotkey or ' '}  {excerpt_count(t.excerpt_count)}", t.colour)
                   for t in codebook.list_types(self.case)]
         self.app.push_screen(PickerScreen("Show excerpts of the claim type", items),
                              partial(self._picked, "claim_types"))
@@ -297,7 +302,7 @@ class ExcerptsScreen(EvidenceScreen):
     def action_filter_entity(self) -> None:
         """Choose an entity to filter by (or any entity)."""
         items = [PickerItem("", "any entity", "clear this filter")]
-        items += [PickerItem(e.id, e.name, f"{e.kind} · {e.excerpt_count} excerpts" + (f" · {', '.join(e.aliases)}" if e.aliases else ""))
+        items += [PickerItem(e.id, e.name, f"{e.kind} · {excerpt_count(e.excerpt_count)}" + (f" · {', '.join(e.aliases)}" if e.aliases else ""))
                   for e in entities.list_entities(self.case)]
         self.app.push_screen(PickerScreen("Show excerpts about the entity", items), partial(self._picked, "entities"))
 
@@ -320,7 +325,7 @@ class ExcerptsScreen(EvidenceScreen):
         items = [PickerItem("", "any source", "clear this filter")]
         if first is not None:
             items.append(PickerItem(first.id, first.title, "this excerpt's source"))
-        items += [PickerItem(s.id, s.title, " · ".join(d for d in (s.outlet, s.published, f"{s.excerpt_count} excerpts") if d))
+        items += [PickerItem(s.id, s.title, " · ".join(d for d in (s.outlet, s.published, excerpt_count(s.excerpt_count)) if d))
                   for s in listed if first is None or s.id != first.id]
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(

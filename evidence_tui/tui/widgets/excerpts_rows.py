@@ -10,7 +10,7 @@ from rich.text import Text
 
 from evidence_tui.domain.filters import ExcerptFilter
 from evidence_tui.domain.models import ClaimType, Excerpt
-from evidence_tui.textsafety import inert_line
+from evidence_tui.textsafety import clip, inert_line
 from evidence_tui.tui.widgets.virtual_table import Column, Row
 
 # The review statuses in the order R cycles through them (None: every status).
@@ -67,6 +67,10 @@ def excerpt_row(excerpt: Excerpt) -> Row:
     })
 
 
+# Characters of a record's name (a source title, a claim) shown in the status line's filters.
+FILTER_NAME_WIDTH = 32
+
+
 def filter_line(f: ExcerptFilter, labels: dict[str, list[str]], total: int, *, counting: bool = False) -> Text:
     """The status line: the count, then each active filter by name (or the keys that set them).
 
@@ -80,8 +84,8 @@ def filter_line(f: ExcerptFilter, labels: dict[str, list[str]], total: int, *, c
     parts: list[tuple[str, str]] = []
     for key, what in (("claim_types", "type"), ("entities", "entity"), ("sources", "source"), ("claims", "claim")):
         names = labels.get(key) or list(getattr(f, key))
-        if names:
-            parts.append((what, " or ".join(names)))
+        if names:  # each name cut short: a long title must not push the other filters off the line
+            parts.append((what, " or ".join(clip(name, FILTER_NAME_WIDTH) for name in names)))
     if f.statuses:
         parts.append(("status", " or ".join(f.statuses)))
     if f.date_from or f.date_to:
