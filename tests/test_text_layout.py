@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from evidence_tui.tui.widgets import text_layout as tl
 
 TEXT = (
@@ -64,3 +67,33 @@ def test_paragraph_moves():
 def test_trim_span():
     assert tl.trim_span("  a b  ", 0, 7) == (2, 5)
     assert tl.trim_span("   ", 0, 3) == (3, 3)
+
+
+
+TOKENS = st.sampled_from(["a", "b", " ", "\t", "\x1c", ".", "longword", "   ", "abcdefghijklmnopqrstuvwxyz0123456789"])
+
+
+@given(paragraph=st.lists(TOKENS, min_size=1, max_size=60).map("".join),
+       width=st.integers(min_value=4, max_value=30), start=st.integers(min_value=0, max_value=5))
+@settings(max_examples=500, deadline=None)
+def test_the_ascii_fast_path_wraps_as_the_word_loop(paragraph, width, start):
+    fast, words = [], []
+    tl._wrap_ascii(paragraph, start, width, fast)
+    tl._wrap_words(paragraph, start, width, words)
+    assert fast == words
+
+
+def test_a_long_ascii_text_is_wrapped_by_the_fast_path():
+    text = ("Recruiters promised jobs in Moscow, then the men were sent to the front. " * 40 + "\n") * 3
+    assert tl.wrap(text, 37) == _words_everywhere(text, 37)
+
+
+def _words_everywhere(text: str, width: int) -> list[tuple[int, int]]:
+    lines, position = [], 0
+    for paragraph in text.split("\n"):
+        if not paragraph or len(paragraph) <= width:
+            lines.append((position, position + len(paragraph)))
+        else:
+            tl._wrap_words(paragraph, position, width, lines)
+        position += len(paragraph) + 1
+    return lines
