@@ -456,8 +456,8 @@ def test_a_new_filter_reads_the_rows_on_screen_first_and_counts_once_they_are_dr
     asyncio.run(run())
 
 
-def test_the_status_line_says_counting_only_when_the_first_rows_are_slow(case, monkeypatch):
-    _many_excerpts(case, 10)
+def _gate_list_excerpts(monkeypatch) -> threading.Event:
+    """Make excerpts.list_excerpts wait for the event returned (set to begin with: no wait)."""
     gate = threading.Event()
     gate.set()
     listed = excerpts.list_excerpts
@@ -467,6 +467,12 @@ def test_the_status_line_says_counting_only_when_the_first_rows_are_slow(case, m
         return listed(*args, **kwargs)
 
     monkeypatch.setattr(excerpts, "list_excerpts", slow_list)
+    return gate
+
+
+def test_the_status_line_says_counting_only_when_the_first_rows_are_slow(case, monkeypatch):
+    _many_excerpts(case, 10)
+    gate = _gate_list_excerpts(monkeypatch)
 
     async def run():
         app = ExcerptsApp(case)
@@ -498,15 +504,7 @@ def test_no_garbage_collection_between_a_new_filter_and_its_rows(case, monkeypat
     # A full collection is a 25-55 ms stall on a big case file: it waits until the rows are drawn,
     # or half a second at most.
     _many_excerpts(case, 10)
-    gate = threading.Event()
-    gate.set()
-    listed = excerpts.list_excerpts
-
-    def slow_list(*args, **kwargs):
-        assert gate.wait(10), "the test never let the rows come"
-        return listed(*args, **kwargs)
-
-    monkeypatch.setattr(excerpts, "list_excerpts", slow_list)
+    gate = _gate_list_excerpts(monkeypatch)
 
     async def run():
         app = ExcerptsApp(case)
