@@ -236,3 +236,38 @@ def test_the_side_panel_names_what_each_number_key_tags(demo_case):
                 assert f"{claim_type.hotkey} ■ {claim_type.name}" in panel
 
     asyncio.run(run())
+
+
+def test_the_entity_and_claim_pickers_read_off_the_ui_thread(demo_case, monkeypatch):
+    import threading
+
+    from evidence_tui.domain import claims as claims_domain
+    from evidence_tui.tui.screens.picker import PickerScreen
+
+    threads = []
+    for module, name in ((entities, "list_entities"), (claims_domain, "list_claims")):
+        real = getattr(module, name)
+
+        def recorded(*args, _real=real, _name=name, **kwargs):
+            threads.append((_name, threading.current_thread() is threading.main_thread()))
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, recorded)
+    text = sources.get_source(demo_case, BALTIC).text
+    offset = text.index("The contracts were written in Russian")
+
+    async def run():
+        app = open_reader(demo_case, cursor=offset)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("s", "1")
+            await settle(app, pilot)
+            for key, title in (("e", "Link an entity"), ("c", "Attach excerpt")):
+                await pilot.press(key)
+                await settle(app, pilot)
+                assert isinstance(app.screen, PickerScreen) and title in app.screen.title_text
+                await pilot.press("escape")
+                await settle(app, pilot)
+
+    asyncio.run(run())
+    assert threads == [("list_entities", False), ("list_claims", False)]

@@ -39,9 +39,13 @@ class ExcerptActions:
         excerpt = self.excerpt_for_action()
         if excerpt is None:
             return
-        items = [PickerItem(e.id, e.name, f"{e.kind} · {', '.join(e.aliases)}".strip(" ·")) for e in entities.list_entities(self.case)]
-        self.app.push_screen(PickerScreen(f"Link an entity to excerpt {excerpt.short_id}", items, allow_create=True,
-                                          create_label="New entity"), partial(self._entity_picked, excerpt))
+
+        def pick(listed: list) -> None:
+            items = [PickerItem(e.id, e.name, f"{e.kind} · {', '.join(e.aliases)}".strip(" ·")) for e in listed]
+            self.app.push_screen(PickerScreen(f"Link an entity to excerpt {excerpt.short_id}", items, allow_create=True,
+                                              create_label="New entity"), partial(self._entity_picked, excerpt))
+
+        self.submit(entities.list_entities, then=pick, changed=False)  # read on the database thread
 
     def _entity_picked(self, excerpt: Excerpt, picked: Picked | None) -> None:
         if picked is None:
@@ -70,9 +74,14 @@ class ExcerptActions:
         excerpt = self.excerpt_for_action()
         if excerpt is None:
             return
-        items = [PickerItem(c.id, c.statement, f"{count(c.sources, 'source')} · {count(c.outlets, 'outlet')}") for c in claims_domain.list_claims(self.case)]
-        self.app.push_screen(PickerScreen(f"Attach excerpt {excerpt.short_id} to a claim", items, allow_create=True,
-                                          create_label="New claim"), partial(self._claim_picked, excerpt))
+
+        def pick(listed: list) -> None:
+            items = [PickerItem(c.id, c.statement, f"{count(c.sources, 'source')} · {count(c.outlets, 'outlet')}")
+                     for c in listed]
+            self.app.push_screen(PickerScreen(f"Attach excerpt {excerpt.short_id} to a claim", items, allow_create=True,
+                                              create_label="New claim"), partial(self._claim_picked, excerpt))
+
+        self.submit(claims_domain.list_claims, then=pick, changed=False)  # read on the database thread
 
     def _claim_picked(self, excerpt: Excerpt, picked: Picked | None) -> None:
         if picked is None:
