@@ -196,3 +196,23 @@ def test_the_cli_checks_dates_before_touching_the_file(demo_case, tmp_path):
     assert result.exit_code == 1
     assert result.stderr.strip() == "error: --from '2024-13': not a date (write 2024, 2024-06 or 2024-06-15)"
     assert out.read_bytes() == b"keep me"
+
+
+def test_ticked_and_chosen_show_in_the_glyph_not_only_in_colour(demo_case):
+    async def run():
+        app = EvidenceApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("ctrl+e")
+            await settle(app, pilot)
+            dialog = app.screen
+            assert isinstance(dialog, ExportDialog)
+            excel = dialog.query_one("#export-excel", Checkbox)
+            assert str(excel.render()).startswith("▐ ▌")
+            excel.value = True
+            await pilot.pause()
+            assert str(excel.render()).startswith("▐✓▌")
+            buttons = list(dialog.query(RadioButton))
+            assert [str(b.render())[1] for b in buttons] == ["●"] + ["○"] * (len(buttons) - 1)
+
+    asyncio.run(run())

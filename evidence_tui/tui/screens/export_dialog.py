@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Checkbox, Input, Label, RadioSet, Static
 
 from evidence_tui.domain.filters import ExcerptFilter, check_date
 from evidence_tui.errors import EvidenceError
@@ -28,6 +28,7 @@ from evidence_tui.textsafety import inert_line
 from evidence_tui.tui.screens.import_dialog import PathSuggester
 from evidence_tui.tui.screens.prompt import ConfirmScreen
 from evidence_tui.tui.widgets.path_input import PathInput
+from evidence_tui.tui.widgets.toggles import StateCheckbox, StateRadioButton
 
 # The dialog's record filters: (ExcerptFilter field, label, placeholder).
 NAME_FILTERS = (
@@ -86,16 +87,16 @@ class ExportDialog(ModalScreen[int | None]):
                 yield Label("Format", classes="export-label")
                 with RadioSet(id="export-format", compact=True):
                     for index, (button_id, label, _options) in enumerate(FORMATS):
-                        yield RadioButton(label, value=index == 0, id=button_id, compact=True)
+                        yield StateRadioButton(label, value=index == 0, id=button_id, compact=True)
             with Horizontal(classes="export-row"):
                 yield Label("CSV", classes="export-label")
-                yield Checkbox("one row per claim type", id="export-per-type", compact=True)
-                yield Checkbox("Excel byte-order mark", id="export-excel", compact=True)
-                yield Checkbox("raw: keep formulas", id="export-raw", compact=True)
+                yield StateCheckbox("one row per claim type", id="export-per-type", compact=True)
+                yield StateCheckbox("Excel byte-order mark", id="export-excel", compact=True)
+                yield StateCheckbox("raw: keep formulas", id="export-raw", compact=True)
             with Horizontal(classes="export-row"):
                 yield Label("Status", classes="export-label")
                 for status in REVIEW_STATUSES:
-                    yield Checkbox(status, value=status in f.statuses, id=f"export-status-{status}", compact=True)
+                    yield StateCheckbox(status, value=status in f.statuses, id=f"export-status-{status}", compact=True)
                 yield Label("(none ticked: any)", classes="dim")
             with Grid(id="export-filters"):
                 for field, label, hint in NAME_FILTERS:
