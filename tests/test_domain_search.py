@@ -244,9 +244,14 @@ def test_a_very_long_source_gets_a_snippet_cut_around_the_match(case, monkeypatc
     assert f"{MARK_START}came at night{MARK_END}" in found[long_id]
 
 
-def test_a_cancelled_search_stops(case, corpus):
-    for i in range(200):
-        sources.import_text(case, f"Filler {i}\n\n{'army words ' * 200}\n".encode(), f"f{i}.txt")
+def test_a_cancelled_search_stops(case, corpus, tmp_path):
+    # Enough matches that counting them takes many more than the 1,000 SQLite steps between two
+    # polls of ``cancelled`` (imported as one batch: seconds less than one by one).
+    folder = tmp_path / "filler"
+    folder.mkdir()
+    for i in range(1000):
+        (folder / f"f{i}.txt").write_text(f"Filler {i}\n\n{'army words ' * 20}\n", encoding="utf-8")
+    sources.import_paths(case, [folder])
     calls = []
 
     def cancelled() -> bool:

@@ -164,3 +164,18 @@ def test_connections_of_finished_threads_are_forgotten(case):
     worker.start()
     worker.join()  # its connection pruned the 20 before it
     assert len(case._connections) == 2  # the main thread's and the last worker's
+
+
+def test_the_sources_search_index_merges_at_sixteen_segments(tmp_path):
+    # Schema 7: import batches write a segment each; merging every 4 re-merged a fifth of an
+    # import's time (see schema._v7_source_index_merges). The excerpts' index keeps the default.
+    from evidence_tui.store.schema import SOURCES_FTS_AUTOMERGE
+
+    case = CaseFile.open(tmp_path / "case.db", actor="tester")
+    try:
+        conn = case.db.conn
+        assert SOURCES_FTS_AUTOMERGE == 16
+        assert conn.execute("SELECT v FROM sources_fts_config WHERE k = 'automerge'").fetchone()[0] == 16
+        assert conn.execute("SELECT v FROM excerpts_fts_config WHERE k = 'automerge'").fetchone() is None
+    finally:
+        case.close()
