@@ -11,23 +11,25 @@ from textual.content import Content
 from textual.widgets import Checkbox, RadioButton
 
 
-class StateCheckbox(Checkbox):
+class _StateGlyph:
+    """For a ToggleButton subclass: draw ``ON`` or ``OFF`` inside the button, by its value."""
+
+    ON: str
+    OFF: str
+
+    @property
+    def _button(self) -> Content:
+        self.BUTTON_INNER = self.ON if self.value else self.OFF  # type: ignore[attr-defined]
+        return super()._button  # type: ignore[misc]
+
+
+class StateCheckbox(_StateGlyph, Checkbox):
     """A check box that shows ✓ when on and a blank when off."""
 
     ON, OFF = "✓", " "
 
-    @property
-    def _button(self) -> Content:
-        self.BUTTON_INNER = self.ON if self.value else self.OFF
-        return super()._button
 
-
-class StateRadioButton(RadioButton):
+class StateRadioButton(_StateGlyph, RadioButton):
     """A radio button that shows ● when chosen and ○ when not."""
 
     ON, OFF = "●", "○"
-
-    @property
-    def _button(self) -> Content:
-        self.BUTTON_INNER = self.ON if self.value else self.OFF
-        return super()._button
