@@ -441,3 +441,9 @@ def test_an_older_case_file_says_it_is_being_upgraded(db, article):
     assert [s["id"] for s in json.loads(first.stdout)] == [source["id"]]
     again = invoke("sources", "--db", str(db), "--json")
     assert again.exit_code == 0 and again.stderr == ""
+
+
+def test_db_help_says_which_case_file_is_used_by_default():
+    # The order default_db_path follows: $EVIDENCE_DB, the case last opened (or made), then case.db.
+    text = " ".join(invoke("sources", "--help").stdout.split())
+    assert "default: $EVIDENCE_DB, else the one last opened or made with init, else case.db in the user data folder" in text

@@ -60,7 +60,7 @@ def db_option(func: Callable) -> Callable:
         "db_path",
         type=click.Path(dir_okay=False, path_type=Path),
         default=None,
-        help="Case file to use (default: $EVIDENCE_DB, else case.db in the user data folder).",
+        help="Case file to use (default: $EVIDENCE_DB, else the one last opened or made with init, else case.db in the user data folder).",
     )(func)
 
 
