@@ -99,7 +99,8 @@ def check_case(case: CaseFile) -> CheckReport:
     """Check the whole case file; read-only (the FTS check runs in a transaction it rolls back)."""
     report = CheckReport()
     conn = case.db.conn
-    steps = (_check_sqlite, _check_schema, _check_foreign_keys, _check_fts, _check_sources, _check_excerpts)
+    steps = (_check_sqlite, _check_schema, _check_foreign_keys, _check_fts, _check_links, _check_sources,
+             _check_excerpts)
     for step in steps:
         try:
             step(conn, report)
@@ -180,8 +181,11 @@ def fts_problems(conn: sqlite3.Connection) -> tuple[list[Problem], list[str]]:
 def _check_fts(conn: sqlite3.Connection, report: CheckReport) -> None:
     problems, notes = fts_problems(conn)
     report.problems.extend(problems)
-    report.problems.extend(links_problems(conn))
     report.notes.extend(notes)
+
+
+def _check_links(conn: sqlite3.Connection, report: CheckReport) -> None:
+    report.problems.extend(links_problems(conn))
 
 
 # excerpt_links is derived like the search indexes (see schema._v6_excerpt_links): a row that

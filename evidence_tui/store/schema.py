@@ -411,9 +411,13 @@ def _v5_search_prefix_indexes(conn: sqlite3.Connection) -> None:
 FTS_HASH_BYTES = 16 * 1024 * 1024
 
 
-def _links_row(where: str) -> str:
-    # One excerpt's links as raw lists of ids (0xFF between items, 0xFE between an id and its
-    # stance or role: bytes that never occur in UTF-8 text), kept as BLOBs.
+def excerpt_links_select(where: str) -> str:
+    """The rows of ``excerpt_links`` as the excerpts' links make them now, for the excerpts
+    (alias ``e``) that ``where`` picks: what the triggers write, and what ``check`` compares.
+
+    An excerpt's links as raw lists of ids (0xFF between items, 0xFE between an id and its
+    stance or role: bytes that never occur in UTF-8 text), kept as BLOBs.
+    """
     return f"""SELECT e.rowid AS excerpt_rowid,
         (SELECT CAST(group_concat(x.claim_type_id, X'ff') AS BLOB) FROM excerpt_claim_types x WHERE x.excerpt_id = e.id)
             AS claim_types,
@@ -425,17 +429,11 @@ def _links_row(where: str) -> str:
     FROM excerpts e WHERE {where}"""
 
 
-def excerpt_links_select(where: str) -> str:
-    """The rows of ``excerpt_links`` as the excerpts' links make them now, for the excerpts
-    (alias ``e``) that ``where`` picks: to check the table against."""
-    return _links_row(where)
-
-
 def rebuild_excerpt_links(conn: sqlite3.Connection) -> None:
     """Make ``excerpt_links`` again from the link tables, in one pass (inside the caller's
     transaction): after a bulk load without its triggers, or to repair it."""
     conn.execute("DELETE FROM excerpt_links")
-    conn.execute(f"INSERT INTO excerpt_links SELECT * FROM ({_links_row('1')}) AS now "
+    conn.execute(f"INSERT INTO excerpt_links SELECT * FROM ({excerpt_links_select('1')}) AS now "
                  "WHERE coalesce(now.claim_types, now.claims, now.entities) IS NOT NULL")
 
 
@@ -456,23 +454,23 @@ def _v6_excerpt_links(conn: sqlite3.Connection) -> None:
     upsert = "INSERT OR REPLACE INTO excerpt_links (excerpt_rowid, claim_types, tagged_at, claims, entities) "
     for table in ("excerpt_claim_types", "claim_excerpts", "excerpt_entities"):
         conn.execute(f"CREATE TRIGGER {table}_links_ai AFTER INSERT ON {table} BEGIN "
-                     f"{upsert}{_links_row('e.id = new.excerpt_id')}; END")
+                     f"{upsert}{excerpt_links_select('e.id = new.excerpt_id')}; END")
         conn.execute(f"CREATE TRIGGER {table}_links_ad AFTER DELETE ON {table} BEGIN "
-                     f"{upsert}{_links_row('e.id = old.excerpt_id')}; END")
+                     f"{upsert}{excerpt_links_select('e.id = old.excerpt_id')}; END")
         conn.execute(f"CREATE TRIGGER {table}_links_au AFTER UPDATE ON {table} BEGIN "
-                     f"{upsert}{_links_row('e.id IN (old.excerpt_id, new.excerpt_id)')}; END")
+                     f"{upsert}{excerpt_links_select('e.id IN (old.excerpt_id, new.excerpt_id)')}; END")
     # Links written before their excerpt (a merge or a bundle checks references at commit), or an
     # excerpt whose id changes: its row is made from what is there.
     has_links = ("(EXISTS (SELECT 1 FROM excerpt_claim_types WHERE excerpt_id = e.id)"
                  " OR EXISTS (SELECT 1 FROM claim_excerpts WHERE excerpt_id = e.id)"
                  " OR EXISTS (SELECT 1 FROM excerpt_entities WHERE excerpt_id = e.id))")
     conn.execute("CREATE TRIGGER excerpts_links_ai AFTER INSERT ON excerpts BEGIN "
-                 f"{upsert}{_links_row('e.rowid = new.rowid AND ' + has_links)}; END")
+                 f"{upsert}{excerpt_links_select('e.rowid = new.rowid AND ' + has_links)}; END")
     conn.execute("CREATE TRIGGER excerpts_links_au AFTER UPDATE OF id ON excerpts BEGIN "
-                 f"{upsert}{_links_row('e.rowid = new.rowid AND ' + has_links)}; END")
+                 f"{upsert}{excerpt_links_select('e.rowid = new.rowid AND ' + has_links)}; END")
     conn.execute("CREATE TRIGGER excerpts_links_ad AFTER DELETE ON excerpts BEGIN "
                  "DELETE FROM excerpt_links WHERE excerpt_rowid = old.rowid; END")
-    conn.execute(f"{upsert}{_links_row(has_links)}")
+    rebuild_excerpt_links(conn)  # the rows of the excerpts that have links now
 
 
 # FTS5 merges an index's segments once this many of one level exist (SQLite's default is 4).
