@@ -551,6 +551,6 @@ def test_the_status_line_cuts_a_long_name_so_every_filter_shows():
 
 
 def test_picker_counts_say_excerpt_or_excerpts():
-    from evidence_tui.tui.screens.excerpts import excerpt_count
+    from evidence_tui.tui.widgets.excerpts_rows import excerpt_count
 
     assert [excerpt_count(n) for n in (0, 1, 2, 1200)] == ["0 excerpts", "1 excerpt", "2 excerpts", "1,200 excerpts"]

@@ -24,13 +24,12 @@ from evidence_tui.domain.filters import ExcerptFilter, filter_names
 from evidence_tui.domain.models import Excerpt
 from evidence_tui.domain.review import ReviewQueue
 from evidence_tui.errors import EvidenceError
-from evidence_tui.store import CaseFile
 from evidence_tui.textsafety import inert_line
 from evidence_tui.tui.collector import CollectorPause
 from evidence_tui.tui.screens.base import EvidenceScreen, Footer
 from evidence_tui.tui.screens.picker import Picked, PickerItem, PickerScreen
 from evidence_tui.tui.screens.prompt import ConfirmScreen
-from evidence_tui.tui.widgets.excerpts_rows import EXCERPT_COLUMNS, STATUS_CYCLE, excerpt_row, filter_line
+from evidence_tui.tui.widgets.excerpts_rows import EXCERPT_COLUMNS, STATUS_CYCLE, excerpt_count, excerpt_row, filter_line
 from evidence_tui.tui.widgets.virtual_table import PAGE_SIZE, CallbackSource, VirtualTable
 
 # How many sources the source picker offers (those with the most excerpts first).
@@ -39,20 +38,6 @@ SOURCE_PICKER_LIMIT = 1000
 FIRST_DRAW_WAIT = 0.25
 # When a new filter's first rows are not there after this long, the status line says they are coming (s).
 COUNTING_NOTE_AFTER = 0.1
-
-
-def excerpt_count(n: int) -> str:
-    """``n`` with "excerpt" or "excerpts"."""
-    return f"{n:,} excerpt{'' if n == 1 else 's'}"
-
-
-def filter_labels(case: CaseFile, f: ExcerptFilter) -> dict[str, list[str]]:
-    """The names of the records a filter refers to (by id or name), for the status line.
-
-    Raises ``NotFound`` (an ``EvidenceError``) for a reference that matches nothing. Only the
-    names are read: this runs before a new filter's first rows are shown.
-    """
-    return filter_names(case, f)
 
 
 def show_excerpts(app: App, f: ExcerptFilter) -> None:
@@ -166,7 +151,7 @@ class ExcerptsScreen(EvidenceScreen):
         # matching words) takes longer, so the count follows when it is done. Never on the UI thread.
         worker = get_current_worker()
         try:
-            labels = filter_labels(self.case, f)
+            labels = filter_names(self.case, f)
             first = [excerpt_row(e) for e in excerpts.list_excerpts(self.case, f, limit=first_rows, offset=0)]
             if len(first) < first_rows:  # all of them fit on screen: that is the count
                 total = len(first)

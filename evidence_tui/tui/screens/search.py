@@ -24,7 +24,7 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from evidence_tui.domain import codebook, entities, excerpts, sources
-from evidence_tui.domain.filters import ExcerptFilter
+from evidence_tui.domain.filters import ExcerptFilter, filter_names
 from evidence_tui.domain.search import (
     KINDS, MARK_END, MARK_START, ORDERS, HitCounts, SearchCancelled, SearchHit, count_hits, first_match_offset, parse_dates,
     search,
@@ -33,7 +33,7 @@ from evidence_tui.errors import EvidenceError
 from evidence_tui.store import CaseFile
 from evidence_tui.textsafety import inert_line
 from evidence_tui.tui.screens.base import EvidenceScreen, Footer
-from evidence_tui.tui.screens.excerpts import SOURCE_PICKER_LIMIT, filter_labels
+from evidence_tui.tui.screens.excerpts import SOURCE_PICKER_LIMIT
 from evidence_tui.tui.screens.picker import Picked, PickerItem, PickerScreen
 from evidence_tui.tui.screens.prompt import TextPrompt
 from evidence_tui.tui.widgets.excerpts_rows import STATUS_CYCLE
@@ -101,7 +101,7 @@ def run_search(case: CaseFile, request: SearchRequest, cancelled) -> SearchOutco
     if cancelled():
         return None
     try:
-        labels = filter_labels(case, request.within)
+        labels = filter_names(case, request.within)
         hits = search(case, request.query, limit=RESULT_LIMIT, kinds=request.kinds, within=request.within,
                       cancelled=cancelled, order=request.order)
     except SearchCancelled:

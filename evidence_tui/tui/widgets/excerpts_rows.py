@@ -67,6 +67,11 @@ def excerpt_row(excerpt: Excerpt) -> Row:
     })
 
 
+def excerpt_count(n: int) -> str:
+    """``n`` (with thousands separators) and "excerpt" or "excerpts"."""
+    return f"{n:,} excerpt{'' if n == 1 else 's'}"
+
+
 # Characters of a record's name (a source title, a claim) shown in the status line's filters.
 FILTER_NAME_WIDTH = 32
 
@@ -80,7 +85,7 @@ def filter_line(f: ExcerptFilter, labels: dict[str, list[str]], total: int, *, c
         line = Text(f"{total:,}+ excerpts", style="bold")
         line.append(" (counting…)", style="dim italic")
     else:
-        line = Text(f"{total:,} excerpt{'' if total == 1 else 's'}", style="bold")
+        line = Text(excerpt_count(total), style="bold")
     parts: list[tuple[str, str]] = []
     for key, what in (("claim_types", "type"), ("entities", "entity"), ("sources", "source"), ("claims", "claim")):
         names = labels.get(key) or list(getattr(f, key))
