@@ -111,8 +111,12 @@ def encode_column(cells: list[bytes] | tuple[bytes, ...], raw: bool = False) -> 
 
 def encode_rows(columns: list, raw: bool = False) -> bytes:
     """Return CSV lines (each ending in CRLF) for a chunk given as columns of UTF-8 cells."""
-    encoded = [encode_column(column, raw) for column in columns]
-    return b"\r\n".join(map(b",".join, zip(*encoded))) + b"\r\n"
+    return _lines([encode_column(column, raw) for column in columns])
+
+
+def _lines(columns: Iterable) -> bytes:
+    """CSV lines (each ending in CRLF) of columns of encoded cells."""
+    return b"\r\n".join(map(b",".join, zip(*columns))) + b"\r\n"
 
 
 # Excerpt columns written as they are: "start,end" (digits and a comma) and review_status (one
@@ -140,9 +144,8 @@ class ChunkEncoder:
         columns = [column if i in _AS_IS else encode_column(column, self.raw)
                    for i, column in enumerate(chunk.columns)]
         excerpt_id, *middle, note, tagged_at = columns
-        lines = zip(excerpt_id, map(self._head.__getitem__, rowids), *middle, note,
-                    map(self._tail.__getitem__, rowids), tagged_at)
-        return b"\r\n".join(map(b",".join, lines)) + b"\r\n"
+        return _lines([excerpt_id, map(self._head.__getitem__, rowids), *middle, note,
+                       map(self._tail.__getitem__, rowids), tagged_at])
 
 
 T = TypeVar("T")
