@@ -388,6 +388,20 @@ async def _wait(pilot, predicate, timeout: float = 30.0) -> float:
     return time.perf_counter() - started
 
 
+def _time_draws(widget) -> list[float]:
+    """Wrap ``widget.render_lines``; the list returned holds when it last drew (perf_counter)."""
+    drawn = [0.0]
+    render_lines = widget.render_lines
+
+    def timed(crop):
+        strips = render_lines(crop)
+        drawn[0] = time.perf_counter()
+        return strips
+
+    widget.render_lines = timed
+    return drawn
+
+
 def tui_child(case_path: str, tags: int) -> dict:
     """First screen, RSS, opening a 1 MB source, and tag-key-to-highlight, in this fresh process."""
     from textual import events
@@ -430,15 +444,7 @@ def tui_child(case_path: str, tags: int) -> dict:
             await app.workers.wait_for_complete()
             screen = app.screen
             view = screen.view
-            drawn = [0.0]  # when the view last drew lines
-            render_lines = view.render_lines
-
-            def timed_render_lines(crop):
-                strips = render_lines(crop)
-                drawn[0] = time.perf_counter()
-                return strips
-
-            view.render_lines = timed_render_lines
+            drawn = _time_draws(view)  # [when the view last drew lines]
             latencies, settled = [], []
             for _ in range(tags):
                 # The next sentence without an excerpt: select it (s), then time 1 until it is highlighted.
@@ -475,15 +481,7 @@ def tui_child(case_path: str, tags: int) -> dict:
             await app.workers.wait_for_complete()
             excerpts_screen = app.screen
             table = excerpts_screen.table
-            painted = [0.0]  # when the table last drew lines
-            table_lines = table.render_lines
-
-            def timed_table_lines(crop):
-                strips = table_lines(crop)
-                painted[0] = time.perf_counter()
-                return strips
-
-            table.render_lines = timed_table_lines
+            painted = _time_draws(table)  # [when the table last drew lines]
             views = []
             for _ in range(3):
                 for _name, f in view_filters(case):
