@@ -111,16 +111,25 @@ def test_picker_tags_with_any_type_and_creates_a_new_one(demo_case):
     asyncio.run(run())
 
 
+def _contracts_offset(case) -> int:
+    """Where the Baltic article's sentence about contracts in Russian starts."""
+    return sources.get_source(case, BALTIC).text.index("The contracts were written in Russian")
+
+
+async def _tag_the_contracts_sentence(app, pilot) -> None:
+    """In a reader opened at that sentence: select it (s) and tag it with claim type 1."""
+    await settle(app, pilot)
+    await pilot.press("s", "1")
+    await settle(app, pilot)
+
+
 def test_note_entity_and_claim_on_the_excerpt_under_the_cursor(demo_case):
-    text = sources.get_source(demo_case, BALTIC).text
-    offset = text.index("The contracts were written in Russian")
+    offset = _contracts_offset(demo_case)
 
     async def run():
         app = open_reader(demo_case, cursor=offset)
         async with app.run_test(size=(120, 40)) as pilot:
-            await settle(app, pilot)
-            await pilot.press("s", "1")
-            await settle(app, pilot)
+            await _tag_the_contracts_sentence(app, pilot)
             await pilot.press("n")
             await pilot.pause()
             assert isinstance(app.screen, TextPrompt)
@@ -253,15 +262,11 @@ def test_the_entity_and_claim_pickers_read_off_the_ui_thread(demo_case, monkeypa
             return _real(*args, **kwargs)
 
         monkeypatch.setattr(module, name, recorded)
-    text = sources.get_source(demo_case, BALTIC).text
-    offset = text.index("The contracts were written in Russian")
 
     async def run():
-        app = open_reader(demo_case, cursor=offset)
+        app = open_reader(demo_case, cursor=_contracts_offset(demo_case))
         async with app.run_test(size=(120, 40)) as pilot:
-            await settle(app, pilot)
-            await pilot.press("s", "1")
-            await settle(app, pilot)
+            await _tag_the_contracts_sentence(app, pilot)
             for key, title in (("e", "Link an entity"), ("c", "Attach excerpt")):
                 await pilot.press(key)
                 await settle(app, pilot)
