@@ -119,21 +119,16 @@ def filter_parts(case: CaseFile, f: ExcerptFilter) -> FilterParts:
             raise Invalid(f"unknown review status '{bad[0]}' (one of {', '.join(REVIEW_STATUSES)})")
         clauses.append(f"e.review_status IN ({_marks(list(f.statuses))})")
         params += list(f.statuses)
-    if f.sources:
-        ids = [resolve_id(case, "sources", r, name_column="title", what="source") for r in f.sources]
-        clauses.append(f"e.source_id IN ({_marks(ids)})")
-        params += ids
-    if f.claim_types:
-        ids = [resolve_id(case, "claim_types", r, name_column="name", what="claim type") for r in f.claim_types]
-        links.append(("excerpt_claim_types", "claim_type_id", tuple(ids)))
-    if f.entities:
-        from evidence_tui.domain.entities import resolve_entity
-
-        ids = [resolve_entity(case, r) for r in f.entities]
-        links.append(("excerpt_entities", "entity_id", tuple(ids)))
-    if f.claims:
-        ids = [resolve_id(case, "claims", r, name_column="statement", what="claim") for r in f.claims]
-        links.append(("claim_excerpts", "claim_id", tuple(ids)))
+    ids = resolve_refs(case, f)
+    if ids["sources"]:
+        clauses.append(f"e.source_id IN ({_marks(ids['sources'])})")
+        params += ids["sources"]
+    if ids["claim_types"]:
+        links.append(("excerpt_claim_types", "claim_type_id", tuple(ids["claim_types"])))
+    if ids["entities"]:
+        links.append(("excerpt_entities", "entity_id", tuple(ids["entities"])))
+    if ids["claims"]:
+        links.append(("claim_excerpts", "claim_id", tuple(ids["claims"])))
     if f.date_from:
         clauses.append("s.published >= ?")
         params.append(f.date_from)
@@ -151,6 +146,28 @@ def filter_parts(case: CaseFile, f: ExcerptFilter) -> FilterParts:
     return FilterParts(tuple(clauses), tuple(params), tuple(links), bool(f.date_from or f.date_to))
 
 
+# Filter field -> (table, the column that names a record, what it is called in messages), in the
+# order references are resolved (the first that matches nothing is the one reported).
+_REFERENCES = {
+    "sources": ("sources", "title", "source"),
+    "claim_types": ("claim_types", "name", "claim type"),
+    "entities": ("entities", "name", "entity"),
+    "claims": ("claims", "statement", "claim"),
+}
+
+
+def resolve_refs(case: CaseFile, f: ExcerptFilter) -> dict[str, list[str]]:
+    """The ids of the records a filter names, by field (``claim_types``, ``entities``, ``sources``,
+    ``claims``). Raises ``NotFound`` (an ``EvidenceError``) for a reference that matches nothing."""
+    from evidence_tui.domain.entities import resolve_entity  # entities may be named by an alias
+
+    return {
+        field: [resolve_entity(case, r) if field == "entities" else
+                resolve_id(case, table, r, name_column=column, what=what) for r in getattr(f, field)]
+        for field, (table, column, what) in _REFERENCES.items()
+    }
+
+
 def filter_names(case: CaseFile, f: ExcerptFilter) -> dict[str, list[str]]:
     """The names of the records a filter refers to (by id or name), for a status line.
 
@@ -158,21 +175,11 @@ def filter_names(case: CaseFile, f: ExcerptFilter) -> dict[str, list[str]]:
     excerpts of each, tens of milliseconds on a million excerpts). Raises ``NotFound`` (an
     ``EvidenceError``) for a reference that matches nothing.
     """
-    from evidence_tui.domain.entities import resolve_entity
-
     conn = case.db.conn
-
-    def name(table: str, column: str, record_id: str) -> str:
-        return conn.execute(f"SELECT {column} FROM {table} WHERE id = ?", (record_id,)).fetchone()[0]
-
     return {
-        "claim_types": [name("claim_types", "name", resolve_id(case, "claim_types", r, name_column="name", what="claim type"))
-                        for r in f.claim_types],
-        "entities": [name("entities", "name", resolve_entity(case, r)) for r in f.entities],
-        "sources": [name("sources", "title", resolve_id(case, "sources", r, name_column="title", what="source"))
-                    for r in f.sources],
-        "claims": [name("claims", "statement", resolve_id(case, "claims", r, name_column="statement", what="claim"))
-                   for r in f.claims],
+        field: [conn.execute(f"SELECT {_REFERENCES[field][1]} FROM {_REFERENCES[field][0]} WHERE id = ?",
+                             (record_id,)).fetchone()[0] for record_id in ids]
+        for field, ids in resolve_refs(case, f).items()
     }
 
 
