@@ -12,3 +12,9 @@ def drop_excerpt_links(conn: sqlite3.Connection) -> None:
     ).fetchall():
         conn.execute(f"DROP TRIGGER {trigger}")
     conn.execute("DROP TABLE excerpt_links")
+
+
+def undo_span_index(conn: sqlite3.Connection) -> None:
+    """Put back the index on excerpts that schema 8 replaced, as a version 7 file has it."""
+    conn.execute("DROP INDEX excerpts_source_span")
+    conn.execute("CREATE INDEX excerpts_source ON excerpts(source_id, start)")

@@ -179,3 +179,23 @@ def test_the_sources_search_index_merges_at_sixteen_segments(tmp_path):
         assert conn.execute("SELECT v FROM excerpts_fts_config WHERE k = 'automerge'").fetchone() is None
     finally:
         case.close()
+
+
+def test_a_sources_excerpts_are_read_in_text_order_without_a_sort(tmp_path):
+    # Schema 8: the index holds start and end, so the exports' and the reader's "ORDER BY start,
+    # end" walks it; with end missing SQLite sorted each source's rows again (schema._v8_...).
+    from evidence_tui.domain.excerpts import EXPORT_PART_SQL
+
+    case = CaseFile.open(tmp_path / "case.db", actor="tester")
+    try:
+        conn = case.db.conn
+        indexes = {row[1]: [c[2] for c in conn.execute(f"PRAGMA index_info({row[1]})")]
+                   for row in conn.execute("PRAGMA index_list(excerpts)")}
+        assert indexes["excerpts_source_span"] == ["source_id", "start", "end"]
+        assert "excerpts_source" not in indexes
+        for sql, params in ((EXPORT_PART_SQL.format(where="1"), (0, 10)),
+                            ('SELECT id FROM excerpts WHERE source_id = ? ORDER BY start, "end"', ("s",))):
+            plan = " / ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, params))
+            assert "excerpts_source_span" in plan and "TEMP B-TREE" not in plan, plan
+    finally:
+        case.close()

@@ -487,8 +487,18 @@ def _v7_source_index_merges(conn: sqlite3.Connection) -> None:
     conn.execute(f"INSERT INTO sources_fts(sources_fts, rank) VALUES ('automerge', {SOURCES_FTS_AUTOMERGE})")
 
 
+def _v8_excerpt_span_index(conn: sqlite3.Connection) -> None:
+    # A source's excerpts are read in text order, start then end (the reader, the CSV and FtM
+    # exports, REFI-QDA). With the end missing from the index, SQLite sorted each source's rows
+    # again in a temporary b-tree, payload and all: a sixth of a million-row export's reading
+    # time (index 5.0-5.2 s against 5.7-7.2 s, fetching every row). Same prefix, so every query
+    # that used the old index uses this one.
+    conn.execute('CREATE INDEX excerpts_source_span ON excerpts(source_id, start, "end")')
+    conn.execute("DROP INDEX excerpts_source")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v1_initial, _v2_excerpt_credibility, _v3_readable_views, _v4_excerpt_lookup_index,
-    _v5_search_prefix_indexes, _v6_excerpt_links, _v7_source_index_merges,
+    _v5_search_prefix_indexes, _v6_excerpt_links, _v7_source_index_merges, _v8_excerpt_span_index,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
