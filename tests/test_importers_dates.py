@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evidence_tui.importers import PublicationDate, find_date, parse_date
+from evidence_tui.importers.dates import yearless_label
 
 
 @pytest.mark.parametrize(
@@ -172,3 +173,20 @@ def test_dates_in_urls_are_skipped_on_any_line(text, raw):
 def test_iso_metadata_values_keep_their_time_as_raw_text():
     assert parse_date("2024-10-01T18:20:00+03:00") == PublicationDate("2024-10-01", "2024-10-01T18:20:00+03:00", "day")
     assert parse_date("2024-02-30T10:00:00Z") is None  # not a day of the calendar, whatever follows
+
+
+@pytest.mark.parametrize(("raw", "label"), [
+    ("Thursday, June 27", "????-06-27"),
+    ("27 червня", "????-06-27"),
+    ("Posted Jun 3 at 10:00", "????-06-03"),
+    ("June 2024", None),  # has its year: it parses as 2024-06
+    ("2024-06-27", None),
+    ("last week", None),
+    ("", None),
+    (None, None),
+])
+def test_a_date_without_its_year_gets_a_label_that_says_so(raw, label):
+    assert yearless_label(raw) == label
+    if label is not None:
+        parsed = parse_date(raw)  # and the date itself is never stored with a guessed year
+        assert parsed is None or parsed.iso is None

@@ -352,6 +352,21 @@ def find_date(text: str, dayfirst: bool | None = None, *, weekday_only: bool = F
     return NO_DATE
 
 
+def yearless_label(raw: str | None) -> str | None:
+    """Return "????-MM-DD" (or "????-MM") for a date written without its year, such as
+    "Thursday, June 27"; None if ``raw`` names no month, or has a year (then it parses).
+
+    A short, sortable label for a narrow column that says plainly the year is unknown: the
+    year is never guessed.
+    """
+    if not raw or len(raw) > 200:
+        return None
+    found = _scan(_mask_urls(raw), None)
+    if found is None or found.year is not None or found.month is None:
+        return None
+    return f"????-{found.month:02d}" + (f"-{found.day:02d}" if found.day else "")
+
+
 _DEFAULTS = (datetime(2000, 1, 1), datetime(2004, 2, 2))
 
 

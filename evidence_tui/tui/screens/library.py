@@ -10,6 +10,7 @@ from textual.widgets import Input, Static
 
 from evidence_tui.domain import sources
 from evidence_tui.domain.models import Source
+from evidence_tui.importers.dates import yearless_label
 from evidence_tui.tui.screens.base import EvidenceScreen, Footer
 from evidence_tui.tui.widgets.virtual_table import CallbackSource, Column, Row, VirtualTable
 from evidence_tui.words import count
@@ -23,7 +24,9 @@ ORDER_LABELS = {
 
 def source_row(source: Source) -> Row:
     """A source as a table row."""
-    date = source.published or (Text(source.published_raw or "", style="dim italic"))
+    # A date without its year reads "????-06-27" (the raw text is cut short in 12 columns).
+    date = source.published or Text(yearless_label(source.published_raw) or source.published_raw or "",
+                                    style="dim italic")
     return Row(source.id, {
         "title": source.title,
         "outlet": source.outlet or "",
