@@ -84,6 +84,21 @@ def test_slash_filters_by_words_as_you_type_and_escape_clears(demo_case):
     asyncio.run(run())
 
 
+def test_a_filter_that_matches_nothing_says_so_and_how_to_clear_it(demo_case, case):
+    async def run(case_file, keys, message):
+        app = ExcerptsApp(case_file)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_excerpts(app, pilot)
+            await pilot.press(*keys)
+            await settle(app, pilot)
+            assert screen.table.row_count == 0
+            assert screen.table.render_line(2).text.strip() == message
+
+    # An empty case file says how to make excerpts; a filter with no match says how to clear it.
+    asyncio.run(run(case, (), "No excerpts here. Mark some in the reader (F1, Enter on a source)."))
+    asyncio.run(run(demo_case, ("slash", *"zzzq"), "No excerpts match these filters. F clears them."))
+
+
 def test_number_keys_and_T_filter_by_claim_type(demo_case):
     async def run():
         app = ExcerptsApp(demo_case)

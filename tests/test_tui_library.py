@@ -56,6 +56,23 @@ def test_slash_filters_as_you_type(demo_case):
     asyncio.run(run())
 
 
+def test_a_filter_that_matches_nothing_says_so(demo_case):
+    async def run():
+        app = EvidenceApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("slash", *"zzzq")
+            await settle(app, pilot)
+            table = app.screen.table
+            assert table.row_count == 0
+            assert table.render_line(2).text.strip() == "No source matches 'zzzq'. Escape clears the filter."
+            await pilot.press("escape")
+            await settle(app, pilot)
+            assert table.row_count == 10
+
+    asyncio.run(run())
+
+
 def test_sort_cycles_orders(demo_case):
     async def run():
         app = EvidenceApp(demo_case)

@@ -36,6 +36,9 @@ from evidence_tui.tui.widgets.virtual_table import PAGE_SIZE, CallbackSource, Vi
 SOURCE_PICKER_LIMIT = 1000
 # How long a count waits for a new filter's first rows to be drawn before it starts anyway (s).
 FIRST_DRAW_WAIT = 0.25
+NO_EXCERPTS = "No excerpts here. Mark some in the reader (F1, Enter on a source)."
+NO_MATCHES = "No excerpts match these filters. F clears them."
+
 # When a new filter's first rows are not there after this long, the status line says they are coming (s).
 COUNTING_NOTE_AFTER = 0.1
 
@@ -104,8 +107,7 @@ class ExcerptsScreen(EvidenceScreen):
         yield from self.compose_frame()
         yield Input(self.filter.text or "", placeholder="filter: words in the quote or note (escape to close)",
                     id="excerpts-filter", classes="filter-box" if self.filter.text else "filter-box hidden")
-        yield VirtualTable(EXCERPT_COLUMNS, empty_text="No excerpts here. Mark some in the reader (F1, Enter on a source).",
-                           id="excerpts-table")
+        yield VirtualTable(EXCERPT_COLUMNS, empty_text=NO_EXCERPTS, id="excerpts-table")
         yield Static(id="excerpts-status", classes="status-line")
         yield Footer()
 
@@ -199,6 +201,7 @@ class ExcerptsScreen(EvidenceScreen):
         # filter starts at the top.
         same = f == self._shown_filter
         self._shown_filter = f
+        self.table.empty_text = NO_EXCERPTS if f.is_empty() else NO_MATCHES
         self.table.set_source(CallbackSource(lambda: known, fetch), count=known, keep_cursor=same, first_page=first)
         self.table.when_drawn(self._collector.end)
         if drawn is not None:

@@ -15,6 +15,7 @@ from evidence_tui.tui.screens.base import EvidenceScreen, Footer
 from evidence_tui.tui.widgets.virtual_table import CallbackSource, Column, Row, VirtualTable
 from evidence_tui.words import count
 
+NO_SOURCES = "No sources yet: press i to import articles."
 ORDERS = ("imported", "title", "outlet", "-published", "published", "excerpts")
 ORDER_LABELS = {
     "imported": "import order", "title": "title", "outlet": "outlet", "-published": "newest first",
@@ -67,7 +68,7 @@ class LibraryScreen(EvidenceScreen):
         yield VirtualTable(
             [Column("title", "Title"), Column("outlet", "Outlet", 22), Column("date", "Published", 12),
              Column("excerpts", "Excerpts", 8, "right"), Column("reliability", "Rel.", 4)],
-            empty_text="No sources yet: press i to import articles.",
+            empty_text=NO_SOURCES,
             id="library-table",
         )
         yield Static(id="library-status", classes="status-line")
@@ -100,6 +101,7 @@ class LibraryScreen(EvidenceScreen):
             lambda: total,
             lambda offset, limit: [source_row(s) for s in sources.list_sources(case, text=text or None, order=order, limit=limit, offset=offset)],
         )
+        self.table.empty_text = f"No source matches '{text}'. Escape clears the filter." if text else NO_SOURCES
         self.table.set_source(source, count=total, keep_cursor=True)
         shown = count(total, "source") + (f" matching '{text}'" if text else "") + f" · sorted by {ORDER_LABELS[order]}"
         self.query_one("#library-status", Static).update(Text(shown))
