@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import io
 import threading
 
 import pytest
+from rich.console import Console
 
 from evidence_tui.domain import codebook, excerpts, sources
 from evidence_tui.domain.filters import ExcerptFilter
@@ -563,6 +565,29 @@ def test_the_status_line_cuts_a_long_name_so_every_filter_shows():
     line = filter_line(f, {"sources": [title], "claim_types": ["Coercion or threat"]}, 1).plain
     assert line.startswith("1 excerpt · type: Coercion or threat · source: Offered a driving job, sent to…")
     assert line.endswith("· words: 'Russia'   F clears the filters")
+
+
+def test_the_key_that_clears_the_filters_shows_however_long_the_line():
+    from evidence_tui.tui.widgets.excerpts_rows import filter_line
+
+    title = "Offered a driving job, sent to the front: Sri Lankan men who deserted"
+    f = ExcerptFilter(sources=("abcd1234",), claim_types=("t",), entities=("e",), text="Russia")
+    line = filter_line(f, {"sources": [title], "claim_types": ["Coercion or threat"],
+                           "entities": ["Wagner Group (organisation)"]}, 1200)
+    shown = {}
+    for width in (120, 80, 50):
+        console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
+        console.print(line)
+        shown[width] = console.export_text().rstrip("\n")
+        assert len(shown[width]) == width
+    assert shown[120] == ("1,200 excerpts · type: Coercion or threat · entity: Wagner Group (organisation) · source: "
+                          "Offere…   F clears the filters")
+    assert shown[80] == "1,200 excerpts · type: Coercion or threat · entity: Wagn…   F clears the filters"
+    assert shown[50] == "1,200 excerpts · type: Coe…   F clears the filters"
+    # With no filter the keys that set one come second to the count.
+    console = Console(width=60, record=True, file=io.StringIO(), color_system=None)
+    console.print(filter_line(ExcerptFilter(), {}, 16))
+    assert console.export_text().rstrip("\n") == "16 excerpts   filter: / words · T type · 1-9 type by key · …"
 
 
 def test_picker_counts_say_excerpt_or_excerpts():

@@ -6,6 +6,7 @@ after ``inert_line`` (control characters made visible), never into markup.
 
 from __future__ import annotations
 
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.text import Text
 
 from evidence_tui.domain.filters import ExcerptFilter
@@ -76,8 +77,9 @@ def excerpt_count(n: int) -> str:
 FILTER_NAME_WIDTH = 32
 
 
-def filter_line(f: ExcerptFilter, labels: dict[str, list[str]], total: int, *, counting: bool = False) -> Text:
-    """The status line: the count, then each active filter by name (or the keys that set them).
+def filter_line(f: ExcerptFilter, labels: dict[str, list[str]], total: int, *, counting: bool = False) -> StatusLine:
+    """The status line: the count and each active filter by name; at the right, the key that
+    clears them (or, with none, the keys that set them).
 
     ``counting``: ``total`` is only what is shown so far (the first page); the count is on its way.
     """
@@ -86,6 +88,7 @@ def filter_line(f: ExcerptFilter, labels: dict[str, list[str]], total: int, *, c
         line.append(" (counting…)", style="dim italic")
     else:
         line = Text(excerpt_count(total), style="bold")
+    count_cells = line.cell_len
     parts: list[tuple[str, str]] = []
     for key, what in (("claim_types", "type"), ("entities", "entity"), ("sources", "source"), ("claims", "claim")):
         names = labels.get(key) or list(getattr(f, key))
@@ -101,8 +104,29 @@ def filter_line(f: ExcerptFilter, labels: dict[str, list[str]], total: int, *, c
         line.append(" · ")
         line.append(f"{what}: ", style="dim")
         line.append(inert_line(value))
-    if parts:
-        line.append("   F clears the filters", style="dim italic")
-    else:
-        line.append("   filter: / words · T type · 1-9 type by key · E entity · S source · R status", style="dim italic")
-    return line
+    hint = "F clears the filters" if parts else "filter: / words · T type · 1-9 type by key · E entity · S source · R status"
+    return StatusLine(line, Text(hint, style="dim italic"), keep=count_cells)
+
+
+class StatusLine:
+    """One line: ``left`` cut with "…" where it would run into ``right``, which always shows whole
+    at the right edge (the key that clears the filters must not fall off a long line)."""
+
+    def __init__(self, left: Text, right: Text, keep: int = 0) -> None:
+        self.left, self.right = left, right
+        self.keep = keep  # the left's first cells (the count) show whole before the right does
+
+    @property
+    def plain(self) -> str:
+        """The line's text, the two sides three spaces apart."""
+        return f"{self.left.plain}   {self.right.plain}"
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        right = self.right.copy()
+        right.truncate(max(0, width - min(self.keep, self.left.cell_len) - 3), overflow="ellipsis")
+        room = max(0, width - right.cell_len - 3)
+        left = self.left.copy()
+        left.truncate(room, overflow="ellipsis")
+        line = Text.assemble(left, " " * (width - left.cell_len - right.cell_len), right, end="")
+        yield line
