@@ -15,3 +15,13 @@ def count(n: int, noun: str, plural: str | None = None) -> str:
         else:
             plural = noun + "s"
     return f"{n} {plural}"
+
+
+def sources_in_outlets(sources: int, outlets: int, without_outlet: int = 0) -> str:
+    """"3 sources in 2 outlets", "3 sources, outlet unknown", or "3 sources in 1 outlet + 2 of
+    unknown outlet": sources without a named outlet are never counted as outlets of their own."""
+    if not without_outlet:
+        return f"{count(sources, 'source')} in {count(outlets, 'outlet')}"
+    if without_outlet >= sources:
+        return f"{count(sources, 'source')}, outlet unknown"
+    return f"{count(sources, 'source')} in {count(outlets, 'outlet')} + {without_outlet} of unknown outlet"

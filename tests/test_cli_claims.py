@@ -67,3 +67,22 @@ def test_claim_show_prints_the_corroboration(tmp_path):
     shown = json.loads(invoke("claim", "show", "--db", db, claim_id, "--json").stdout)
     assert (shown["sources_against"], shown["latest"], len(shown["evidence"])) == (1, "2024-06", 4)
     assert invoke("claim", "list", "--db", db, "--order", "nope").exit_code == 2
+
+
+def test_sources_without_an_outlet_are_not_counted_as_independent_outlets(tmp_path):
+    db = str(tmp_path / "case.db")
+    for n in (1, 2):
+        article = tmp_path / f"report{n}.txt"
+        article.write_text(f"Report {n}\n\nFourteen men were detained in Kalutara.\n", encoding="utf-8")
+        assert invoke("import", "--db", db, str(article)).exit_code == 0
+    listed = json.loads(invoke("sources", "--db", db, "--json").stdout)
+    assert [s["outlet"] for s in listed] == [None, None]
+    claim = json.loads(invoke("claim", "add", "--db", db, "Men were detained", "--json").stdout)
+    linked = invoke("claim", "link", "--db", db, claim["id"][:8], *(a for s in listed for a in ("--source", s["id"])))
+    assert linked.stdout == f"linked: {claim['id'][:8]} now has 2 sources, 0 outlets (2 without a named outlet)\n"
+    shown = invoke("claim", "show", "--db", db, claim["id"][:8])
+    assert ("for: 0 excerpts, 2 sources, outlet unknown (no source names its outlet: not independently "
+            "corroborated)") in " ".join(shown.stdout.split())
+    (figures,) = json.loads(invoke("claim", "list", "--db", db, "--json").stdout)
+    assert {k: figures[k] for k in ("sources", "outlets", "sources_without_outlet", "outlet_unknown", "single_outlet")} == {
+        "sources": 2, "outlets": 0, "sources_without_outlet": 2, "outlet_unknown": True, "single_outlet": False}

@@ -121,12 +121,27 @@ def test_relinking_changes_the_stance(case, world):
     assert figures(claim)[:2] == (0, 0)
 
 
-def test_sources_without_an_outlet_each_count_as_one(case, world):
+def test_sources_without_an_outlet_never_count_as_outlets(case, world):
+    # Two outlet-less files may be one wire story: not independent corroboration.
     s, e = world
     claim = claims.add_claim(case, "Bloggers reported it")
     claims.link_excerpt(case, claim.id, e["blog1"])
     claim = claims.link_excerpt(case, claim.id, e["blog2"])
-    assert (claim.sources, claim.outlets, claim.single_outlet) == (2, 2, False)
+    assert (claim.sources, claim.outlets, claim.sources_without_outlet) == (2, 0, 2)
+    assert (claim.outlet_unknown, claim.single_outlet, claim.corroboration_mark) == (True, False, "no outlet")
+    # With one named outlet beside them it rests on one outlet; with two it is corroborated.
+    claim = claims.link_excerpt(case, claim.id, e["wire"])
+    assert (claim.sources, claim.outlets, claim.sources_without_outlet, claim.corroboration_mark) == (3, 1, 2, "one outlet")
+    claim = claims.link_excerpt(case, claim.id, e["l1a"])
+    assert (claim.sources, claim.outlets, claim.sources_without_outlet, claim.corroboration_mark) == (4, 2, 2, None)
+    # Naming a blog's outlet makes it count; a blank outlet is no outlet.
+    sources.update_source(case, s["blog1"], outlet="Steppe Blog")
+    sources.update_source(case, s["blog2"], outlet="  ")
+    claim = claims.get_claim(case, claim.id)
+    assert (claim.outlets, claim.sources_without_outlet) == (3, 1)
+    view = case.db.conn.execute(
+        "SELECT outlets, sources_without_outlet FROM claims_corroboration WHERE claim_id = ?", (claim.id,)).fetchone()
+    assert tuple(view) == (3, 1)
 
 
 def test_whole_sources_count_unless_they_only_mention_the_claim(case, world):
@@ -196,6 +211,7 @@ def test_corroboration_figures_on_three_sources_from_two_outlets(case):
         "notes": None, "entities": None,
         "supporting": 3, "contradicting": 1,            # excerpts
         "sources": 2, "outlets": 1,                     # behind the supporting ones: one outlet, two spellings
+        "sources_without_outlet": 0, "outlet_unknown": False,
         "sources_against": 1, "outlets_against": 1,     # behind the contradicting one
         "best_reliability": "B",                        # the A source contradicts: it corroborates nothing
         "earliest": "2024-06", "latest": "2024-06",     # June may be before and after the 15th
@@ -205,10 +221,11 @@ def test_corroboration_figures_on_three_sources_from_two_outlets(case):
     wire = add_source(case, "Wire", outlet="Baltic Wire", date="2024", reliability=None, body="Driving jobs, they said.")
     claim = claims.link_excerpt(case, claim.id, excerpts.add_excerpt(case, wire, quote="Driving jobs").id)
     assert figures(claim) == (4, 1, 3, 2, False, "B", "2024", "2024")
-    # A whole source contradicting adds a source and an outlet against, no excerpt.
+    # A whole source contradicting adds a source against, no excerpt; its outlet is unknown, so
+    # it adds no outlet.
     other = add_source(case, "Rebuttal", outlet=None, date="2025-01-02", reliability="A", body="Not so.")
     claim = claims.link_source(case, claim.id, other, "contradicts")
-    assert (claim.contradicting, claim.sources_against, claim.outlets_against) == (1, 2, 2)
+    assert (claim.contradicting, claim.sources_against, claim.outlets_against) == (1, 2, 1)
     assert figures(claim)[2:] == (3, 2, False, "B", "2024", "2024")
     assert claims.get_claim(case, claim.id) == claim == claims.list_claims(case)[0]
 

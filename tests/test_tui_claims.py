@@ -8,6 +8,7 @@ from textual.widgets import Input
 
 from evidence_tui.domain import claims
 from evidence_tui.domain import excerpts as excerpts_domain
+from evidence_tui.domain import sources as sources_domain
 from evidence_tui.tui.app import EvidenceApp
 from evidence_tui.tui.screens.claims import ORDERS, ClaimEvidenceScreen, ClaimsScreen
 from evidence_tui.tui.screens.picker import PickerScreen
@@ -91,6 +92,25 @@ def test_corroboration_figures_of_three_sources_from_two_outlets(case):
             # What is drawn on the terminal: the figures in the columns, in order.
             line = screen.table.render_line(1).text
             assert line.split()[-11:] == ["3", "2", "1", "one", "outlet", "1", "1", "1", "B", "2024-06", "2024-06"]
+
+    asyncio.run(run())
+
+
+def test_a_claim_whose_sources_name_no_outlet_is_marked(case):
+    async def run():
+        claim = claims.add_claim(case, "Men were detained in Kalutara")
+        for n in (1, 2):  # two pasted texts without an outlet: they may be one wire story
+            source = sources_domain.import_text(case, f"Report {n}\n\nMen were detained.\n".encode(), "-").source_id
+            excerpt = excerpts_domain.add_excerpt(case, source, quote="Men were detained.")
+            claims.link_excerpt(case, claim.id, excerpt.id)
+        app = ClaimsApp(case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_claims(app, pilot)
+            assert (cell(screen, 0, "sources"), cell(screen, 0, "outlets")) == ("2", "0 no outlet")
+            assert "1 with no outlet named" in static_text(screen.query_one("#claims-status"))
+            summary = static_text(screen.query_one("#claims-summary"))
+            assert "2 sources, outlet unknown" in summary
+            assert "Outlet unknown: no supporting source names its outlet" in summary
 
     asyncio.run(run())
 

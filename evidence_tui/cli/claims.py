@@ -13,7 +13,7 @@ from evidence_tui.domain.models import Claim
 from evidence_tui.errors import EvidenceError
 from evidence_tui.store import CaseFile
 from evidence_tui.textsafety import inert_line
-from evidence_tui.words import count
+from evidence_tui.words import count, sources_in_outlets
 
 
 @click.group()
@@ -44,10 +44,9 @@ def _sources_outlets(found: Claim) -> Text:
     """``2/1`` (sources/outlets) and below it the mark: "one outlet" (not independently
     corroborated) or "unsupported"."""
     figures = Text(f"{found.sources}/{found.outlets}")
-    if found.unsupported:
-        figures.append("\nunsupported", style="red")
-    elif found.single_outlet:
-        figures.append("\none outlet", style="yellow")
+    mark = found.corroboration_mark
+    if mark is not None:
+        figures.append(f"\n{mark}", style="red" if found.unsupported else "yellow")
     return figures
 
 
@@ -68,8 +67,9 @@ def list_(case: CaseFile, order: str, as_json: bool) -> None:
     sources and outlets behind each, the best reliability grade and the earliest and latest
     publication dates of the supporting sources.
 
-    A claim whose supporting evidence comes from a single outlet is marked "one outlet"; one with
-    none, "unsupported".
+    A claim whose supporting evidence comes from a single outlet is marked "one outlet"; one whose
+    supporting sources name no outlet, "no outlet" (sources without an outlet never count as
+    outlets: they may be one wire story); one with no supporting source, "unsupported".
 
     Example: evidence-tui claim list --order weakest
     """
@@ -113,9 +113,12 @@ def show(case: CaseFile, claim_ref: str, as_json: bool) -> None:
         print_json({**found.as_dict(), "evidence": [e.__dict__ for e in evidence]})
         return
     console.print(Text(inert_line(found.statement), style="bold"), soft_wrap=True)
-    figures = Text(f"for: {count(found.supporting, 'excerpt')}, {count(found.sources, 'source')} in {count(found.outlets, 'outlet')}")
+    figures = Text(f"for: {count(found.supporting, 'excerpt')}, "
+                   f"{sources_in_outlets(found.sources, found.outlets, found.sources_without_outlet)}")
     if found.unsupported:
         figures.append(" (unsupported)", style="red")
+    elif found.outlet_unknown:
+        figures.append(" (no source names its outlet: not independently corroborated)", style="yellow")
     elif found.single_outlet:
         figures.append(" (one outlet: not independently corroborated)", style="yellow")
     if found.best_reliability:
@@ -123,8 +126,8 @@ def show(case: CaseFile, claim_ref: str, as_json: bool) -> None:
     if found.earliest:
         figures.append(f"; published {_dates(found)}")
     console.print(figures, soft_wrap=True)
-    console.print(f"against: {count(found.contradicting, 'excerpt')}, {count(found.sources_against, 'source')} in "
-                  f"{count(found.outlets_against, 'outlet')}", soft_wrap=True, markup=False)
+    console.print(f"against: {count(found.contradicting, 'excerpt')}, "
+                  f"{sources_in_outlets(found.sources_against, found.outlets_against)}", soft_wrap=True, markup=False)
     table = Table("stance", "source", "outlet", "published", "rel.", "quote")
     for e in evidence:
         table.add_row(e.stance, safe(e.source_title), safe(e.outlet), e.published or "", e.reliability or "", safe(e.quote or "(whole source)"))
@@ -151,4 +154,6 @@ def link(case: CaseFile, claim_ref: str, excerpts, sources, stance: str) -> None
         found = claims_domain.link_excerpt(case, claim_ref, excerpt_ref, stance)
     for source_ref in sources:
         found = claims_domain.link_source(case, claim_ref, source_ref, stance)
-    console.print(Text("linked: ") + safe(f"{found.short_id} now has {count(found.sources, 'source')}, {count(found.outlets, 'outlet')}"), soft_wrap=True)
+    unnamed = f" ({found.sources_without_outlet} without a named outlet)" if found.sources_without_outlet else ""
+    console.print(Text("linked: ") + safe(f"{found.short_id} now has {count(found.sources, 'source')}, "
+                                          f"{count(found.outlets, 'outlet')}{unnamed}"), soft_wrap=True)

@@ -1,7 +1,9 @@
 """Claims: statements in the researcher's words, with the evidence for and against them.
 
 Corroboration counts distinct sources and distinct outlets behind a claim: ten excerpts from one
-outlet are one voice. A source without a known outlet counts as its own outlet. Only supporting
+outlet are one voice. Only named outlets count: sources without one may all be the same wire story,
+so they are counted apart (``sources_without_outlet``) and never make a claim look independently
+corroborated; naming their outlets (the source's metadata) is what makes them count. Only supporting
 evidence corroborates: contradicting excerpts are counted apart (``contradicting``, with the distinct
 sources and outlets behind them in ``sources_against`` / ``outlets_against``) and never make a claim
 look better sourced.
@@ -46,9 +48,11 @@ WITH evidence AS (
 ), behind AS (
     SELECT v.claim_id,
            count(DISTINCT v.source_id) FILTER (WHERE v.stance = 'supports') AS sources,
-           count(DISTINCT coalesce(lower(s.outlet), 'source:' || s.id)) FILTER (WHERE v.stance = 'supports') AS outlets,
+           count(DISTINCT lower(nullif(trim(s.outlet), ''))) FILTER (WHERE v.stance = 'supports') AS outlets,
+           count(DISTINCT v.source_id) FILTER (WHERE v.stance = 'supports' AND nullif(trim(s.outlet), '') IS NULL)
+               AS sources_without_outlet,
            count(DISTINCT v.source_id) FILTER (WHERE v.stance = 'contradicts') AS sources_against,
-           count(DISTINCT coalesce(lower(s.outlet), 'source:' || s.id)) FILTER (WHERE v.stance = 'contradicts') AS outlets_against,
+           count(DISTINCT lower(nullif(trim(s.outlet), ''))) FILTER (WHERE v.stance = 'contradicts') AS outlets_against,
            min(s.reliability) FILTER (WHERE v.stance = 'supports') AS best_reliability,
            min(s.published) FILTER (WHERE v.stance = 'supports') AS earliest,
            max({_LATEST_KEY}) FILTER (WHERE v.stance = 'supports') AS latest_key
@@ -59,6 +63,7 @@ SELECT c.id, c.statement, t.name AS claim_type, c.credibility, c.notes,
        (SELECT count(*) FROM claim_excerpts x WHERE x.claim_id = c.id AND x.stance = 'supports') AS supporting,
        (SELECT count(*) FROM claim_excerpts x WHERE x.claim_id = c.id AND x.stance = 'contradicts') AS contradicting,
        coalesce(b.sources, 0) AS sources, coalesce(b.outlets, 0) AS outlets,
+       coalesce(b.sources_without_outlet, 0) AS sources_without_outlet,
        coalesce(b.sources_against, 0) AS sources_against, coalesce(b.outlets_against, 0) AS outlets_against,
        b.best_reliability, b.earliest, replace(b.latest_key, '-99', '') AS latest
 FROM claims c

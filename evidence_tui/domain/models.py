@@ -196,8 +196,9 @@ class Claim:
     """A statement in the researcher's words, with its evidence counts (corroboration).
 
     ``supporting`` / ``contradicting`` count excerpts; ``sources`` / ``outlets`` are the distinct
-    sources and outlets behind the supporting evidence (excerpts and whole sources), and
+    sources and named outlets behind the supporting evidence (excerpts and whole sources), and
     ``sources_against`` / ``outlets_against`` those behind the contradicting evidence.
+    ``sources_without_outlet``: the supporting sources whose outlet is not known (not in ``outlets``).
     ``best_reliability`` (A best ... F), ``earliest`` and ``latest`` (publication dates at their
     precision: "2024", "2024-06" or "2024-06-15") describe the supporting sources only.
     """
@@ -211,6 +212,7 @@ class Claim:
     contradicting: int = 0
     sources: int = 0
     outlets: int = 0
+    sources_without_outlet: int = 0
     sources_against: int = 0
     outlets_against: int = 0
     best_reliability: str | None = None
@@ -225,8 +227,23 @@ class Claim:
 
     @property
     def single_outlet(self) -> bool:
-        """True when all the supporting evidence comes from one outlet (not independently corroborated)."""
+        """True when the supporting sources name one outlet between them (not independently corroborated)."""
         return self.outlets == 1
+
+    @property
+    def outlet_unknown(self) -> bool:
+        """True when sources support the claim but none of them names its outlet."""
+        return self.sources > 0 and self.outlets == 0
+
+    @property
+    def corroboration_mark(self) -> str | None:
+        """"unsupported", "no outlet" (none named) or "one outlet" when the claim is not
+        independently corroborated (two named outlets or more); None when it is."""
+        if self.unsupported:
+            return "unsupported"
+        if self.outlet_unknown:
+            return "no outlet"
+        return "one outlet" if self.single_outlet else None
 
     @property
     def unsupported(self) -> bool:
@@ -245,12 +262,14 @@ class Claim:
             "contradicting": self.contradicting,
             "sources": self.sources,
             "outlets": self.outlets,
+            "sources_without_outlet": self.sources_without_outlet,
             "sources_against": self.sources_against,
             "outlets_against": self.outlets_against,
             "best_reliability": self.best_reliability,
             "earliest": self.earliest,
             "latest": self.latest,
             "single_outlet": self.single_outlet,
+            "outlet_unknown": self.outlet_unknown,
             "unsupported": self.unsupported,
             "entities": [{"id": e.entity_id, "name": e.name, "kind": e.kind, "role": e.role} for e in self.entities],
         }

@@ -497,8 +497,51 @@ def _v8_excerpt_span_index(conn: sqlite3.Connection) -> None:
     conn.execute("DROP INDEX excerpts_source")
 
 
+def _v9_named_outlets(conn: sqlite3.Connection) -> None:
+    # Corroboration counts named outlets only: three sources without an outlet may be one wire
+    # story, so they no longer count as three outlets (see domain.claims). The view for other
+    # tools counts as the app does, and gains the supporting sources without an outlet.
+    conn.execute("DROP VIEW claims_corroboration")
+    conn.execute("""CREATE VIEW claims_corroboration AS
+    WITH evidence AS (
+        SELECT x.claim_id, x.stance, e.source_id FROM claim_excerpts x JOIN excerpts e ON e.id = x.excerpt_id
+        UNION ALL
+        SELECT claim_id, stance, source_id FROM claim_sources WHERE stance IN ('supports', 'contradicts')
+    ), behind AS (
+        SELECT v.claim_id,
+               count(DISTINCT v.source_id) FILTER (WHERE v.stance = 'supports') AS sources,
+               count(DISTINCT lower(nullif(trim(s.outlet), ''))) FILTER (WHERE v.stance = 'supports') AS outlets,
+               count(DISTINCT v.source_id) FILTER (WHERE v.stance = 'supports' AND nullif(trim(s.outlet), '') IS NULL)
+                   AS sources_without_outlet,
+               count(DISTINCT v.source_id) FILTER (WHERE v.stance = 'contradicts') AS sources_against,
+               count(DISTINCT lower(nullif(trim(s.outlet), ''))) FILTER (WHERE v.stance = 'contradicts')
+                   AS outlets_against,
+               min(s.reliability) FILTER (WHERE v.stance = 'supports') AS best_reliability,
+               min(s.published) FILTER (WHERE v.stance = 'supports') AS earliest,
+               max(s.published || substr('-99-99', length(s.published) - 3)) FILTER (WHERE v.stance = 'supports')
+                   AS latest_key
+        FROM evidence v JOIN sources s ON s.id = v.source_id
+        GROUP BY v.claim_id
+    )
+    SELECT c.id AS claim_id, c.statement, t.name AS claim_type, c.credibility,
+           (SELECT count(*) FROM claim_excerpts x WHERE x.claim_id = c.id AND x.stance = 'supports') AS supporting,
+           (SELECT count(*) FROM claim_excerpts x WHERE x.claim_id = c.id AND x.stance = 'contradicts') AS contradicting,
+           coalesce(b.sources, 0) AS sources, coalesce(b.outlets, 0) AS outlets,
+           coalesce(b.sources_without_outlet, 0) AS sources_without_outlet,
+           coalesce(b.sources_against, 0) AS sources_against, coalesce(b.outlets_against, 0) AS outlets_against,
+           b.best_reliability, b.earliest, replace(b.latest_key, '-99', '') AS latest,
+           (SELECT group_concat(name, '; ') FROM (
+                SELECT n.name FROM claim_entities x JOIN entities n ON n.id = x.entity_id
+                WHERE x.claim_id = c.id ORDER BY n.name)) AS entities,
+           c.notes, c.created_at, c.updated_at
+    FROM claims c
+    LEFT JOIN claim_types t ON t.id = c.claim_type_id
+    LEFT JOIN behind b ON b.claim_id = c.id""")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v1_initial, _v2_excerpt_credibility, _v3_readable_views, _v4_excerpt_lookup_index,
     _v5_search_prefix_indexes, _v6_excerpt_links, _v7_source_index_merges, _v8_excerpt_span_index,
+    _v9_named_outlets,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,8 +1,8 @@
 """The Claims screen: every claim with how well it is corroborated; Enter lists its evidence.
 
 Corroboration counts distinct sources and distinct outlets: a claim resting on one outlet (however
-many excerpts) is marked "one outlet", as it is not independently corroborated; one no source
-supports yet is marked "unsupported". The table shows the supporting excerpts with the sources and
+many excerpts) is marked "one outlet", as it is not independently corroborated, and so is one whose
+sources name no outlet ("no outlet"); one no source supports yet is marked "unsupported". The table shows the supporting excerpts with the sources and
 outlets behind them, the contradicting ones likewise, the best reliability grade and the earliest
 and latest publication dates of the supporting sources; ``o`` / ``O`` sort by each of them. Claims
 number in the hundreds, so they are loaded whole (in a worker) and sorted by the domain.
@@ -170,11 +170,14 @@ class ClaimsScreen(EvidenceScreen):
             self.table.move_cursor(index)
         self._show_summary()
         single = sum(1 for c in found if c.single_outlet)
+        no_outlet = sum(1 for c in found if c.outlet_unknown)
         unsupported = sum(1 for c in found if c.unsupported)
         status = Text(f"{len(found)} claim{'' if len(found) == 1 else 's'}", style="bold")
         status.append(f" · sorted by {ORDER_LABELS[order]}")
         if single:
             status.append(f" · {single} on one outlet", style="yellow")
+        if no_outlet:
+            status.append(f" · {no_outlet} with no outlet named", style="yellow")
         if unsupported:
             status.append(f" · {unsupported} unsupported", style="red")
         status.append("   Enter: the evidence · o/O sort", style="dim italic")

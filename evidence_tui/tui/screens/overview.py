@@ -99,7 +99,7 @@ def weakest_table(figures: CaseStats) -> Table | Text:
     table = _table(("outlets", "right"), ("sources", "right"), ("for", "right"), ("against", "right"),
                    ("claim", "left"), ("type", "left"), flex=4)
     for claim in figures.weakest_claims:
-        outlets = Text(str(claim.outlets), style="bold red" if claim.outlets == 0 else "yellow" if claim.outlets == 1 else "")
+        outlets = Text(str(claim.outlets), style="bold red" if claim.sources == 0 else "yellow" if claim.outlets <= 1 else "")
         against = Text(str(claim.contradicting), style="red" if claim.contradicting else "")
         table.add_row(outlets, str(claim.sources), str(claim.supporting), against,
                       Text(inert_line(claim.statement)), Text(inert_line(claim.claim_type or "–")[:24], style="dim"))

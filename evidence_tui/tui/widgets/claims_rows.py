@@ -12,6 +12,7 @@ from evidence_tui.domain.claims import RELIABILITY, Evidence
 from evidence_tui.domain.models import Claim
 from evidence_tui.textsafety import inert_line
 from evidence_tui.tui.widgets.virtual_table import Column, Row
+from evidence_tui.words import sources_in_outlets
 
 # The Admiralty (NATO) scale for the credibility of information.
 CREDIBILITY = {
@@ -91,11 +92,10 @@ def credibility_digit(credibility: int | None) -> Text:
 def outlets_text(claim: Claim) -> Text:
     """The number of distinct outlets, marked when the claim is not independently corroborated."""
     # Badges (dark on a light colour) stay readable on the cursor row's background too.
-    if claim.unsupported:
-        return Text.assemble(f"{claim.outlets} ", ("unsupported", "#1e1e1e on #e06c75"))
-    if claim.single_outlet:
-        return Text.assemble(f"{claim.outlets} ", ("one outlet", "#1e1e1e on #e5c07b"))
-    return Text(str(claim.outlets))
+    mark = claim.corroboration_mark
+    if mark is None:
+        return Text(str(claim.outlets))
+    return Text.assemble(f"{claim.outlets} ", (mark, "#1e1e1e on #e06c75" if claim.unsupported else "#1e1e1e on #e5c07b"))
 
 
 def dates_text(earliest: str | None, latest: str | None) -> str:
@@ -142,10 +142,6 @@ def _s(count: int) -> str:
     return "" if count == 1 else "s"
 
 
-def _sources_outlets(sources: int, outlets: int) -> str:
-    return f"{sources} source{_s(sources)} in {outlets} outlet{_s(outlets)}"
-
-
 def claim_summary(claim: Claim) -> Text:
     """A few lines about a claim: the whole statement, its grade, its corroboration, its entities."""
     text = Text(inert_line(claim.statement), style="bold")
@@ -156,7 +152,7 @@ def claim_summary(claim: Claim) -> Text:
     text.append("\nfor: ", style="dim")
     text.append(f"{claim.supporting} excerpt{_s(claim.supporting)}")
     if claim.sources:
-        text.append(f" · {_sources_outlets(claim.sources, claim.outlets)}")
+        text.append(f" · {sources_in_outlets(claim.sources, claim.outlets, claim.sources_without_outlet)}")
     if claim.best_reliability:
         text.append(f" · best reliability {reliability_text(claim.best_reliability)}")
     dates = dates_text(claim.earliest, claim.latest)
@@ -165,9 +161,12 @@ def claim_summary(claim: Claim) -> Text:
     text.append("\nagainst: ", style="dim")
     text.append(f"{claim.contradicting} excerpt{_s(claim.contradicting)}", style="bold red" if claim.contradicting else "")
     if claim.sources_against:
-        text.append(f" · {_sources_outlets(claim.sources_against, claim.outlets_against)}")
+        text.append(f" · {sources_in_outlets(claim.sources_against, claim.outlets_against)}")
     if claim.unsupported:
         text.append("\nUnsupported: no source supports it yet (attach excerpts in the reader with c).", style="italic red")
+    elif claim.outlet_unknown:
+        text.append("\nOutlet unknown: no supporting source names its outlet (m in the Library sets it).",
+                    style="bold yellow")
     elif claim.single_outlet:
         text.append("\nOne outlet only: not independently corroborated.", style="bold yellow")
     if claim.entities:
