@@ -323,7 +323,7 @@ def test_O_orders_by_best_match_and_back_and_counts_stop_at_the_cap(demo_case, m
             assert shown(screen) == expected(demo_case, "deport* OR visa")
             # Three of each kind match; each count stops at two and says so.
             assert status(screen).startswith("4+ hits (2+ in sources, 2+ in excerpts)")
-            assert "newest first" in status(screen)
+            assert "latest added first" in status(screen)
             await pilot.press("escape", "O")
             await settle(app, pilot)
             assert shown(screen) == expected(demo_case, "deport* OR visa", order="best")
@@ -356,11 +356,11 @@ def test_hits_are_shown_before_they_are_counted(demo_case, monkeypatch):
                 await pilot.pause(0.01)
                 if "counting" in status(screen):
                     break
-            assert status(screen).startswith("6 hits (counting…) · newest first")
+            assert status(screen).startswith("6 hits (counting…) · latest added first")
             assert shown(screen) == expected(demo_case, "deport*")
             gate.set()
             await settle(app, pilot)
-            assert status(screen).startswith("6 hits (3 in sources, 3 in excerpts) · newest first")
+            assert status(screen).startswith("6 hits (3 in sources, 3 in excerpts) · latest added first")
             assert shown(screen) == expected(demo_case, "deport*")
 
     asyncio.run(run())

@@ -167,7 +167,7 @@ class SearchScreen(EvidenceScreen):
         Binding("D", "filter_dates", "Dates", id="search.dates", tooltip="Only hits in sources published in a date range"),
         Binding("K", "cycle_kinds", "Kinds", id="search.kinds", tooltip="Search sources and excerpts, sources only, or excerpts only (cycles)"),
         Binding("O", "toggle_order", "Order", id="search.order",
-                tooltip="Newest hits first, or the best matches first (ranking every match takes longer on a big case)"),
+                tooltip="The latest imported sources and marked excerpts first, or the best matches first (ranking every match takes longer on a big case)"),
         Binding("F", "clear_filters", "Clear filters", show=False, id="search.clear", tooltip="Clear every filter (the query stays)"),
     ]
 
@@ -307,8 +307,10 @@ class SearchScreen(EvidenceScreen):
                 parts.append(f"{counts.excerpts:,}{'+' if counts.excerpts_capped else ''} in excerpts")
             line.append(f" ({', '.join(parts)})")
             if counts.total > shown:
-                line.append(f" · the {'best' if request.order == 'best' else 'newest'} {shown:,} listed", style="dim")
-        line.append(" · best matches first" if request.order == "best" else " · newest first", style="dim")
+                line.append(f" · the {'best' if request.order == 'best' else 'latest added'} {shown:,} listed", style="dim")
+        # "Latest added", not "newest": the order is by import (sources) and marking (excerpts),
+        # which the Published column beside it could be mistaken for.
+        line.append(" · best matches first" if request.order == "best" else " · latest added first", style="dim")
         filters = self._filters_text(request, outcome.labels)
         if filters:
             line.append(" · ")
@@ -341,7 +343,7 @@ class SearchScreen(EvidenceScreen):
 
     @staticmethod
     def _hint() -> Text:
-        hint = Text("Type to search every source and excerpt; results appear as you type, newest first (O: best matches first).\n\n")
+        hint = Text("Type to search every source and excerpt; results appear as you type, the latest added first (O: best matches first).\n\n")
         for example, meaning in HINT:
             hint.append(f"  {example:<22}", style="bold")
             hint.append(f"{meaning}\n")
@@ -475,7 +477,7 @@ class SearchScreen(EvidenceScreen):
         self._start(replace(self.request, kinds=following), delay=0)
 
     def action_toggle_order(self) -> None:
-        """List the newest hits first, or the best matches (bm25) first."""
+        """List the latest added hits first (sources by import, excerpts by marking), or the best matches (bm25) first."""
         following = ORDERS[(ORDERS.index(self.request.order) + 1) % len(ORDERS)]
         self._start(replace(self.request, order=following), delay=0)
 
