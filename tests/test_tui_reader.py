@@ -156,6 +156,24 @@ def test_note_entity_and_claim_on_the_excerpt_under_the_cursor(demo_case):
     asyncio.run(run())
 
 
+def test_a_new_claim_takes_the_type_of_a_supporting_excerpt_only(demo_case):
+    offset = _contracts_offset(demo_case)
+
+    async def run():
+        app = open_reader(demo_case, cursor=offset)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await _tag_the_contracts_sentence(app, pilot)
+            await pilot.press("c")
+            await type_in_picker(pilot, "The men signed of their own free will")
+            await pilot.press(*"contradicts", "enter")
+            await settle(app, pilot)
+        claim = claims.get_claim(demo_case, "The men signed of their own free will")
+        # The excerpt is typed "Deception about the job": that is not what the claim it denies is.
+        assert (claim.contradicting, claim.sources_against, claim.claim_type) == (1, 1, None)
+
+    asyncio.run(run())
+
+
 def test_jump_between_excerpts_delete_and_undo(demo_case):
     source_id = e_source(demo_case)
     existing = sorted(excerpts.excerpts_in_source(demo_case, source_id), key=lambda e: e.start)

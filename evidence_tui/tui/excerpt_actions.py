@@ -14,7 +14,7 @@ from evidence_tui.domain.models import Excerpt
 from evidence_tui.store.schema import ENTITY_KINDS
 from evidence_tui.tui.screens.picker import Picked, PickerItem, PickerScreen
 from evidence_tui.tui.screens.prompt import TextPrompt
-from evidence_tui.words import count
+from evidence_tui.words import count, sources_in_outlets
 
 
 class ExcerptActions:
@@ -95,12 +95,17 @@ class ExcerptActions:
             def attach(case):
                 claim_id = picked.value
                 if picked.created:
-                    claim_type = excerpt.claim_types[0].id if excerpt.claim_types else None
+                    # A new claim takes the type of the excerpt that supports it; one that
+                    # contradicts it says something else ("only 9 were detained" is no
+                    # "Official figure" of the claim's), so the claim is left untyped.
+                    supports = stance.value == "supports"
+                    claim_type = excerpt.claim_types[0].id if excerpt.claim_types and supports else None
                     claim_id = claims_domain.add_claim(case, picked.value, claim_type=claim_type).id
                 return claims_domain.link_excerpt(case, claim_id, excerpt.id, stance.value)
 
             self.submit(attach, then=lambda claim: self.notify(
-                f"Excerpt {stance.value} '{claim.statement[:50]}' ({count(claim.sources, 'source')}, {count(claim.outlets, 'outlet')})", markup=False))
+                f"Excerpt {stance.value} '{claim.statement[:50]}' "
+                f"({sources_in_outlets(claim.sources, claim.outlets, claim.sources_without_outlet)})", markup=False))
 
         self.app.push_screen(PickerScreen("Does the excerpt support or contradict it?", stances), stance_picked)
 
