@@ -8,6 +8,7 @@ from evidence_tui.domain import claims, codebook, entities, excerpts, sources
 from evidence_tui.tui.app import EvidenceApp
 from evidence_tui.tui.screens.picker import PickerScreen
 from evidence_tui.tui.screens.prompt import TextPrompt
+from evidence_tui.tui.screens.prompt import ConfirmScreen
 from evidence_tui.tui.screens.reader import ReaderScreen
 from tests.tui_util import static_text
 
@@ -174,6 +175,22 @@ def test_a_new_claim_takes_the_type_of_a_supporting_excerpt_only(demo_case):
     asyncio.run(run())
 
 
+def test_x_deletes_a_mark_without_links_at_once(demo_case):
+    offset = _contracts_offset(demo_case)
+
+    async def run():
+        app = open_reader(demo_case, cursor=offset)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await _tag_the_contracts_sentence(app, pilot)  # a new mark, tagged only
+            before = len(excerpts.excerpts_in_source(demo_case, e_source(demo_case)))
+            await pilot.press("x")
+            await settle(app, pilot)
+            assert not isinstance(app.screen, ConfirmScreen)
+            assert len(excerpts.excerpts_in_source(demo_case, e_source(demo_case))) == before - 1
+
+    asyncio.run(run())
+
+
 def test_jump_between_excerpts_delete_and_undo(demo_case):
     source_id = e_source(demo_case)
     existing = sorted(excerpts.excerpts_in_source(demo_case, source_id), key=lambda e: e.start)
@@ -189,7 +206,17 @@ def test_jump_between_excerpts_delete_and_undo(demo_case):
             assert app.screen.view.cursor == existing[1].start
             await pilot.press("left_square_bracket")
             assert app.screen.view.cursor == existing[0].start
+            # It has links, so x asks first; n keeps it.
+            assert existing[0].claims or existing[0].entities
             await pilot.press("x")
+            await settle(app, pilot)
+            assert isinstance(app.screen, ConfirmScreen)
+            await pilot.press("n")
+            await settle(app, pilot)
+            assert len(excerpts.excerpts_in_source(demo_case, source_id)) == 2
+            await pilot.press("x")
+            await settle(app, pilot)
+            await pilot.press("y")
             await settle(app, pilot)
             assert len(excerpts.excerpts_in_source(demo_case, source_id)) == 1
             await pilot.press("u")

@@ -8,13 +8,33 @@ from __future__ import annotations
 
 from functools import partial
 
+from rich.text import Text
+
 from evidence_tui.domain import claims as claims_domain
 from evidence_tui.domain import entities, excerpts, history
 from evidence_tui.domain.models import Excerpt
 from evidence_tui.store.schema import ENTITY_KINDS
+from evidence_tui.textsafety import inert_line
 from evidence_tui.tui.screens.picker import Picked, PickerItem, PickerScreen
 from evidence_tui.tui.screens.prompt import TextPrompt
 from evidence_tui.words import count, sources_in_outlets
+
+
+def delete_question(excerpt: Excerpt) -> Text:
+    """"Delete this excerpt of <source>?" with its quote and what goes with it (for a ConfirmScreen)."""
+    quote = inert_line(excerpt.quote)
+    question = Text("Delete this excerpt of ")
+    question.append(inert_line(excerpt.source_title or ""), style="bold")
+    question.append("?\n“" + (quote if len(quote) <= 160 else quote[:157] + "…") + "”\n", style="italic")
+    question.append("Its tags and links go too (u brings them back).", style="dim")
+    return question
+
+
+def carries_work(excerpt: Excerpt) -> bool:
+    """True when deleting the excerpt would take more than its span and tags: claims or entities
+    linked to it, a note, a review decision or a grade (the reader then asks first)."""
+    return bool(excerpt.claims or excerpt.entities or excerpt.note or excerpt.credibility is not None
+                or excerpt.review_status != "unreviewed")
 
 
 class ExcerptActions:

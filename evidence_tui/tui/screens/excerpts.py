@@ -26,6 +26,7 @@ from evidence_tui.domain.review import ReviewQueue
 from evidence_tui.errors import EvidenceError
 from evidence_tui.textsafety import inert_line
 from evidence_tui.tui.collector import CollectorPause
+from evidence_tui.tui.excerpt_actions import delete_question
 from evidence_tui.tui.screens.base import EvidenceScreen, Footer
 from evidence_tui.tui.screens.picker import Picked, PickerItem, PickerScreen
 from evidence_tui.tui.screens.prompt import ConfirmScreen
@@ -370,12 +371,7 @@ class ExcerptsScreen(EvidenceScreen):
         except EvidenceError as error:
             self.notify(inert_line(str(error)), severity="error", markup=False)
             return
-        quote = inert_line(excerpt.quote)
-        question = Text("Delete this excerpt of ")
-        question.append(inert_line(excerpt.source_title or ""), style="bold")
-        question.append("?\n“" + (quote if len(quote) <= 160 else quote[:157] + "…") + "”\n", style="italic")
-        question.append("Its tags and links go too (u brings them back).", style="dim")
-        self.app.push_screen(ConfirmScreen(question), partial(self._confirmed_delete, excerpt))  # type: ignore[arg-type]
+        self.app.push_screen(ConfirmScreen(delete_question(excerpt)), partial(self._confirmed_delete, excerpt))  # type: ignore[arg-type]
 
     def _confirmed_delete(self, excerpt: Excerpt, yes: bool | None) -> None:
         if yes:

@@ -14,9 +14,10 @@ from evidence_tui.domain import codebook, excerpts, sources
 from evidence_tui.domain.models import ClaimType, Excerpt, Source
 from evidence_tui.errors import EvidenceError
 from evidence_tui.textsafety import colour_or, inert_line
-from evidence_tui.tui.excerpt_actions import ExcerptActions
+from evidence_tui.tui.excerpt_actions import ExcerptActions, carries_work, delete_question
 from evidence_tui.tui.screens.base import EvidenceScreen, Footer
 from evidence_tui.tui.screens.picker import Picked, PickerItem, PickerScreen
+from evidence_tui.tui.screens.prompt import ConfirmScreen
 from evidence_tui.tui.widgets.excerpt_panel import ExcerptPanel, source_header
 from evidence_tui.tui.widgets.source_view import Mark, SourceView
 
@@ -42,7 +43,7 @@ class ReaderScreen(ExcerptActions, EvidenceScreen):
         Binding("c", "attach_claim", "Claim…", id="reader.claim", tooltip="Attach the excerpt to a claim (supports/contradicts)"),
         Binding("left_square_bracket", "jump(-1)", "Prev excerpt", key_display="[", show=False, id="reader.prev", tooltip="Jump to the previous excerpt"),
         Binding("right_square_bracket", "jump(1)", "Next excerpt", key_display="]", show=False, id="reader.next", tooltip="Jump to the next excerpt"),
-        Binding("x", "delete_excerpt", "Delete", show=False, id="reader.delete", tooltip="Delete the excerpt under the cursor (u brings it back)"),
+        Binding("x", "delete_excerpt", "Delete", show=False, id="reader.delete", tooltip="Delete the excerpt under the cursor (asks first if it has links, a note or a decision; u brings it back)"),
         Binding("u", "undo", "Undo", id="reader.undo", tooltip="Undo your last change"),
     ]
 
@@ -247,10 +248,18 @@ class ReaderScreen(ExcerptActions, EvidenceScreen):
         self.view.move_to(target.start, keep_selection=False)
 
     def action_delete_excerpt(self) -> None:
-        """Delete the excerpt under the cursor (undo with u)."""
+        """Delete the excerpt under the cursor (undo with u); asks first when it carries more than
+        its span and tags (claims, entities, a note, a review decision)."""
         excerpt = self.excerpt_for_action()
         if excerpt is None:
             return
+        if carries_work(excerpt):
+            self.app.push_screen(ConfirmScreen(delete_question(excerpt)),
+                                 lambda yes: self._delete_excerpt(excerpt) if yes else None)
+        else:  # a mark just made in the wrong place: gone at once, as quick to fix as to make
+            self._delete_excerpt(excerpt)
+
+    def _delete_excerpt(self, excerpt: Excerpt) -> None:
         self.submit(excerpts.delete_excerpt, excerpt.id,
                     then=lambda gone: self.notify(f"Deleted excerpt {gone.short_id} (u to undo)", markup=False))
 
