@@ -16,7 +16,7 @@ from evidence_tui.errors import NotFound
 from evidence_tui.tui.app import EvidenceApp
 from evidence_tui.tui.screens.excerpts import ExcerptsScreen, show_excerpts
 from evidence_tui.tui.screens.picker import PickerScreen
-from evidence_tui.tui.screens.prompt import ConfirmScreen
+from evidence_tui.tui.screens.prompt import ConfirmScreen, TextPrompt
 from evidence_tui.tui.screens.reader import ReaderScreen
 from evidence_tui.textsafety import clip
 from evidence_tui.tui.widgets.excerpts_rows import FILTER_NAME_WIDTH
@@ -187,6 +187,34 @@ def test_S_filters_by_source(demo_case):
             await settle(app, pilot)
             assert row_ids(screen) == expected_ids(demo_case, sources=(first.source_id,))
             assert f"source: {clip(first.source_title, FILTER_NAME_WIDTH)}" in status_line(screen)
+
+    asyncio.run(run())
+
+
+def test_D_filters_by_publication_dates_and_asks_again_on_a_typo(demo_case):
+    async def run():
+        app = ExcerptsApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_excerpts(app, pilot)
+            await pilot.press("D")
+            await settle(app, pilot)
+            assert isinstance(app.screen, TextPrompt)
+            await pilot.press(*"2024-13", "enter")
+            await settle(app, pilot)
+            # Not a date: said, and asked again with what was typed.
+            assert isinstance(app.screen, TextPrompt)
+            assert app.screen.query_one("#prompt-input").value == "2024-13"
+            assert any("2024-13" in str(n.message) for n in app._notifications)
+            app.screen.query_one("#prompt-input").value = "2024-06"
+            await pilot.press("enter")
+            await settle(app, pilot)
+            wanted = expected_ids(demo_case, date_from="2024-06", date_to="2024-06")
+            assert 0 < len(wanted) < 16
+            assert row_ids(screen) == wanted
+            assert "published: 2024-06 to 2024-06" in status_line(screen)
+            await pilot.press("F")
+            await settle(app, pilot)
+            assert len(row_ids(screen)) == 16
 
     asyncio.run(run())
 

@@ -26,6 +26,7 @@ from evidence_tui.domain.review import ReviewQueue
 from evidence_tui.errors import EvidenceError
 from evidence_tui.textsafety import inert_line
 from evidence_tui.tui.collector import CollectorPause
+from evidence_tui.tui.date_range import ask_date_range
 from evidence_tui.tui.excerpt_actions import delete_question
 from evidence_tui.tui.screens.base import EvidenceScreen, Footer
 from evidence_tui.tui.screens.picker import Picked, PickerItem, PickerScreen
@@ -82,6 +83,8 @@ class ExcerptsScreen(EvidenceScreen):
         Binding("S", "filter_source", "Source", show=False, id="excerpts.source", tooltip="Show only excerpts of a source (picker)"),
         Binding("R", "filter_status", "Status", show=False, id="excerpts.status",
                 tooltip="Show all / unreviewed / accepted / rejected / flagged excerpts (cycles)"),
+        Binding("D", "filter_dates", "Dates", show=False, id="excerpts.dates",
+                tooltip="Show only excerpts of sources published in a date range (2024, 2024-03..2024-06, ..2023)"),
         Binding("F", "clear_filters", "Clear filters", show=False, id="excerpts.clear", tooltip="Clear every filter"),
         Binding("a", "review('accepted')", "Accept", id="excerpts.accept", tooltip="Accept the excerpt under the cursor and go to the next"),
         Binding("r", "review('rejected')", "Reject", id="excerpts.reject", tooltip="Reject the excerpt under the cursor and go to the next"),
@@ -330,6 +333,11 @@ class ExcerptsScreen(EvidenceScreen):
         current = self.filter.statuses[0] if len(self.filter.statuses) == 1 else None
         following = STATUS_CYCLE[(STATUS_CYCLE.index(current) + 1) % len(STATUS_CYCLE)] if current in STATUS_CYCLE else None
         self._set_filter(replace(self.filter, statuses=(following,) if following else ()))
+
+    def action_filter_dates(self) -> None:
+        """Ask for a publication date range and show only the excerpts of sources published in it."""
+        ask_date_range(self, self.filter.date_from, self.filter.date_to,
+                       lambda start, end: self._set_filter(replace(self.filter, date_from=start, date_to=end)))
 
     def action_clear_filters(self) -> None:
         """Clear every filter (and the words box)."""

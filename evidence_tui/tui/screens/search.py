@@ -26,16 +26,15 @@ from textual.widgets import Input, Static
 from evidence_tui.domain import codebook, entities, excerpts, sources
 from evidence_tui.domain.filters import ExcerptFilter, filter_names
 from evidence_tui.domain.search import (
-    KINDS, MARK_END, MARK_START, ORDERS, HitCounts, SearchCancelled, SearchHit, count_hits, first_match_offset, parse_dates,
-    search,
+    KINDS, MARK_END, MARK_START, ORDERS, HitCounts, SearchCancelled, SearchHit, count_hits, first_match_offset, search,
 )
 from evidence_tui.errors import EvidenceError
 from evidence_tui.store import CaseFile
 from evidence_tui.textsafety import inert_line
+from evidence_tui.tui.date_range import ask_date_range
 from evidence_tui.tui.screens.base import EvidenceScreen, Footer
 from evidence_tui.tui.screens.excerpts import SOURCE_PICKER_LIMIT
 from evidence_tui.tui.screens.picker import Picked, PickerItem, PickerScreen
-from evidence_tui.tui.screens.prompt import TextPrompt
 from evidence_tui.tui.widgets.excerpts_rows import STATUS_CYCLE
 from evidence_tui.tui.widgets.query_input import QueryInput
 from evidence_tui.tui.widgets.virtual_table import CallbackSource, Column, Row, VirtualTable
@@ -457,19 +456,7 @@ class SearchScreen(EvidenceScreen):
     def action_filter_dates(self) -> None:
         """Ask for a publication date range (2024, 2024-03..2024-06, ..2023)."""
         f = self.request.within
-        now = f"{f.date_from or ''}..{f.date_to or ''}" if f.date_from != f.date_to else (f.date_from or "")
-        self.app.push_screen(TextPrompt("Published (2024 · 2024-03..2024-06 · ..2023 · empty: any date)",
-                                        "" if now == ".." else now, placeholder="FROM..TO"), self._dates_given)
-
-    def _dates_given(self, text: str | None) -> None:
-        if text is None:
-            return
-        try:
-            date_from, date_to = parse_dates(text)
-        except EvidenceError as error:
-            self.notify(inert_line(str(error)), severity="error", markup=False)
-            return
-        self._filter(date_from=date_from, date_to=date_to)
+        ask_date_range(self, f.date_from, f.date_to, lambda start, end: self._filter(date_from=start, date_to=end))
 
     def action_cycle_kinds(self) -> None:
         """Search sources and excerpts, then sources only, then excerpts only."""

@@ -104,7 +104,7 @@ def filter_line(f: ExcerptFilter, labels: dict[str, list[str]], total: int, *, c
         line.append(" · ")
         line.append(f"{what}: ", style="dim")
         line.append(inert_line(value))
-    hint = "F clears the filters" if parts else "filter: / words · T type · 1-9 type by key · E entity · S source · R status"
+    hint = "F clears the filters" if parts else "filter: / words · T type · 1-9 type by key · E entity · S source · R status · D dates"
     return StatusLine(line, Text(hint, style="dim italic"), keep=count_cells)
 
 
