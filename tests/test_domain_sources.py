@@ -209,6 +209,29 @@ def test_import_options_override_detected_metadata(case):
     assert (source.published, source.published_raw, source.published_precision) == ("2024-06", "June 2024", "month")
 
 
+
+def test_import_refuses_a_date_option_it_cannot_read_before_reading_any_file(case, tmp_path):
+    folder = tmp_path / "in"
+    write(folder, "a.txt", article("First", "Body one."))
+    write(folder, "b.txt", article("Second", "Body two."))
+    operations = count(case, "operations")
+    message = "^'someday' is not a date this tool can read \\(try 2024-06-15\\)$"
+    with pytest.raises(Invalid, match=message):
+        sources_domain.import_paths(case, [folder], ImportOptions(date="someday"))
+    with pytest.raises(Invalid, match=message):
+        sources_domain.import_text(case, b"Piped\n\nBody.\n", None, ImportOptions(date=" someday "))
+    assert (count(case, "sources"), count(case, "operations")) == (0, operations)
+    # The same check as editing a source's date: one domain function.
+    with pytest.raises(Invalid, match=message):
+        sources_domain.read_date("someday")
+    assert sources_domain.read_date("27 June").precision == "none"  # no year: none is invented
+    summary = sources_domain.import_paths(case, [folder], ImportOptions(date="27 June"))
+    assert [o.status for o in summary.outcomes] == ["imported", "imported"]
+    stored_dates = {(r["published"], r["published_raw"], r["published_precision"])
+                    for r in case.db.conn.execute("SELECT * FROM sources")}
+    assert stored_dates == {(None, "27 June", "none")}
+
+
 # -- reading ---------------------------------------------------------------------------------
 
 

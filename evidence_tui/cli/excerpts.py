@@ -71,29 +71,41 @@ def list_(case: CaseFile, limit, as_json: bool, **filters) -> None:
     console.print(table)
 
 
+def _claim_types(command: str, named: tuple[str, ...], options: tuple[str, ...]) -> tuple[str, ...]:
+    """The claim types given as arguments and as ``--type`` options (either way, or both), in order."""
+    types = (*named, *options)
+    if not types:
+        raise EvidenceError(f"give at least one claim type: excerpt {command} EXCERPT TYPE... or --type TYPE")
+    return types
+
+
 @excerpt.command("tag")
 @click.argument("excerpt_ref", metavar="EXCERPT")
-@click.argument("types", nargs=-1, required=True)
+@click.argument("types", nargs=-1, metavar="[TYPE]...")
+@click.option("--type", "-t", "type_options", multiple=True, help="Claim type to tag with (repeatable), as for excerpt add.")
 @with_case
-def tag(case: CaseFile, excerpt_ref: str, types) -> None:
-    """Add claim types to an excerpt.
+def tag(case: CaseFile, excerpt_ref: str, types, type_options) -> None:
+    """Add claim types (names or ids) to an excerpt: as arguments, or with --type as in excerpt add.
 
-    Example: evidence-tui excerpt tag 9c1d "Official figure"
+    \b
+    Example: evidence-tui excerpt tag 9c1d --type "Official figure" --type "Coercion or threat"
+    or:      evidence-tui excerpt tag 9c1d "Official figure" "Coercion or threat"
     """
-    tagged = excerpts_domain.tag_excerpt(case, excerpt_ref, types)
+    tagged = excerpts_domain.tag_excerpt(case, excerpt_ref, _claim_types("tag", types, type_options))
     console.print(Text("tagged: ") + safe(f"{tagged.short_id} {', '.join(t.name for t in tagged.claim_types)}"), soft_wrap=True)
 
 
 @excerpt.command("untag")
 @click.argument("excerpt_ref", metavar="EXCERPT")
-@click.argument("types", nargs=-1, required=True)
+@click.argument("types", nargs=-1, metavar="[TYPE]...")
+@click.option("--type", "-t", "type_options", multiple=True, help="Claim type to remove (repeatable).")
 @with_case
-def untag(case: CaseFile, excerpt_ref: str, types) -> None:
-    """Remove claim types from an excerpt.
+def untag(case: CaseFile, excerpt_ref: str, types, type_options) -> None:
+    """Remove claim types (names or ids) from an excerpt: as arguments, or with --type.
 
     Example: evidence-tui excerpt untag 9c1d "Official figure"
     """
-    tagged = excerpts_domain.untag_excerpt(case, excerpt_ref, types)
+    tagged = excerpts_domain.untag_excerpt(case, excerpt_ref, _claim_types("untag", types, type_options))
     console.print(Text("now: ") + safe(f"{tagged.short_id} {', '.join(t.name for t in tagged.claim_types) or '(no types)'}"), soft_wrap=True)
 
 

@@ -39,16 +39,16 @@ def init(db_path: Path | None, encrypt: bool) -> None:
 
 
 @click.command("import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path())  # str: click would make "" into "."
 @click.option("--dayfirst/--monthfirst", default=None, help="Read numeric dates like 07/12/2023 day first (default) or month first.")
 @click.option("--title", help="Use this title instead of the detected one.")
 @click.option("--outlet", help="Use this outlet instead of the detected one.")
 @click.option("--url", help="Use this URL instead of the detected one.")
-@click.option("--date", "date", help="Use this publication date instead of the detected one.")
+@click.option("--date", "date", help="Use this publication date instead of the detected one (read as source edit reads it: 2024-06-15, June 2024, 27 June; anything else is refused).")
 @click.option("--max-size", type=click.FloatRange(min=0.001), default=20.0, show_default=True, metavar="MB", help="Refuse files larger than this many megabytes.")
 @json_option
-@with_case(create=True)
-def import_(case: CaseFile, paths: tuple[Path, ...], dayfirst: bool | None, title: str | None, outlet: str | None,
+@db_option
+def import_(db_path: Path | None, paths: tuple[str, ...], dayfirst: bool | None, title: str | None, outlet: str | None,
             url: str | None, date: str | None, max_size: float, as_json: bool) -> None:
     """Import articles: .txt, .md, .html files, whole folders (recursively), or - for stdin.
 
@@ -59,6 +59,21 @@ def import_(case: CaseFile, paths: tuple[Path, ...], dayfirst: bool | None, titl
     Example: evidence-tui import ~/articles/ notes.md --dayfirst
     """
     options = ImportOptions(dayfirst=dayfirst, title=title, outlet=outlet, url=url, date=date, max_bytes=int(max_size * MB))
+    # A --date that is not one is refused before the case file is opened (or made) or stdin read.
+    sources_domain.check_import_options(options)
+    if any(not p.strip() for p in paths):
+        # An empty argument (an unset shell variable) would otherwise mean the current folder.
+        raise EvidenceError("an empty path: name the file or folder to import (. for the current folder)")
+    file_args = tuple(Path(p) for p in paths)
+    case = open_case(db_path, create=True)
+    try:
+        _import(case, file_args, options, as_json)
+    finally:
+        case.close()
+
+
+def _import(case: CaseFile, paths: tuple[Path, ...], options: ImportOptions, as_json: bool) -> None:
+    """Import ``paths`` (``-`` for stdin) into ``case`` and report each file; exit 1 if any failed."""
     outcomes = []
     file_paths = [p for p in paths if str(p) != "-"]
     if len(file_paths) != len(paths):

@@ -51,6 +51,24 @@ def check_date(label: str, value: str | None) -> None:
         raise Invalid(f"{label} '{value}': not a date (write 2024, 2024-06 or 2024-06-15)") from None
 
 
+def ends_before_it_starts(date_from: str | None, date_to: str | None) -> bool:
+    """True when a publication date range ``date_from``..``date_to`` (ISO, each end inclusive, either
+    may be None) can hold no date: 2024..2023 or 2024-07..2024-06-30; 2024-06..2024 is not
+    (June 2024 is in 2024: an end covers its whole year, month or day)."""
+    return bool(date_from and date_to and date_from > date_to + "\uffff")
+
+
+def check_dates(f: ExcerptFilter, from_label: str = "--from", to_label: str = "--to") -> None:
+    """Raise ``Invalid`` unless the filter's dates are ISO dates (``check_date``) and the range does
+    not end before it starts, naming both ends by ``from_label`` and ``to_label`` as the caller's
+    form calls them (the CLI's ``--from``/``--to``, a dialog's "From"/"To")."""
+    check_date(from_label, f.date_from)
+    check_date(to_label, f.date_to)
+    if ends_before_it_starts(f.date_from, f.date_to):
+        raise Invalid(f"{from_label} {f.date_from} is after {to_label} {f.date_to}: "
+                      "no publication date can be in that range")
+
+
 def _marks(values: list) -> str:
     return ", ".join("?" for _ in values)
 
@@ -108,8 +126,7 @@ def filter_parts(case: CaseFile, f: ExcerptFilter) -> FilterParts:
     Names are resolved here, so a name that matches nothing raises ``NotFound`` with a clear
     message rather than silently giving no rows.
     """
-    check_date("--from", f.date_from)
-    check_date("--to", f.date_to)
+    check_dates(f)
     clauses: list[str] = []
     params: list = []
     links: list[tuple[str, str, tuple[str, ...]]] = []

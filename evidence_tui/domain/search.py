@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 
-from evidence_tui.domain.filters import ExcerptFilter, filter_parts
+from evidence_tui.domain.filters import ExcerptFilter, ends_before_it_starts, filter_parts
 from evidence_tui.domain.refs import resolve_id
 from evidence_tui.errors import Invalid
 from evidence_tui.store import CaseFile, OperationalErrors
@@ -309,7 +309,7 @@ def parse_dates(text: str) -> tuple[str | None, str | None]:
     for value in (start, end):
         if value is not None:
             _check_date(value)
-    if start and end and start > end + "\uffff":
+    if ends_before_it_starts(start, end):
         raise Invalid(f"the date range '{text}' ends before it starts")
     return start, end
 

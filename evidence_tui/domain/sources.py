@@ -20,7 +20,7 @@ from evidence_tui.importers import (
     parse_document,
     read_document,
 )
-from evidence_tui.importers.dates import parse_date
+from evidence_tui.importers.dates import PublicationDate, parse_date
 from evidence_tui.importers.files import display_name
 from evidence_tui.store import CaseFile, new_id, operation, utc_now
 from evidence_tui.store.journal import bulk_source_index
@@ -166,8 +166,31 @@ def import_document(case: CaseFile, parsed: ParsedDocument) -> ImportOutcome:
     return _store_batch(case, [parsed])[0]
 
 
+def read_date(raw: str, dayfirst: bool | None = None) -> PublicationDate:
+    """Read a publication date a person typed (``import --date``, ``source edit --date``, the
+    metadata form); raise ``Invalid`` if it is not a date this tool can read.
+
+    Everything ``parse_date`` reads is kept with its precision; a date without a year ("27 June")
+    is kept as written with precision "none": its year is never guessed.
+    """
+    text = (raw or "").strip()
+    parsed = parse_date(text, dayfirst)
+    if parsed is None:
+        raise Invalid(f"'{text}' is not a date this tool can read (try 2024-06-15)")
+    return parsed
+
+
+def check_import_options(options: ImportOptions) -> None:
+    """Raise ``Invalid`` for an import option that cannot be used (a ``date`` that is not one),
+    before any file is read or anything stored. An empty date means "the one the file gives"."""
+    if options.date is not None and options.date.strip():
+        read_date(options.date, options.dayfirst)
+
+
 def import_text(case: CaseFile, data: bytes, name: str | None, options: ImportOptions = ImportOptions()) -> ImportOutcome:
-    """Import pasted or piped bytes (``name`` may be None for stdin); raises DocumentError."""
+    """Import pasted or piped bytes (``name`` may be None for stdin); raises DocumentError,
+    or ``Invalid`` for an unusable option (``check_import_options``)."""
+    check_import_options(options)
     return import_document(case, parse_document(data, name, options))
 
 
@@ -182,8 +205,10 @@ def import_paths(
     Files are read and parsed on a reader thread one batch ahead of the batch being stored; the
     reader runs while SQLite indexes and commits a batch (work done without the GIL), and waits
     while this thread runs Python (storing rows, reporting progress), so neither slows the other.
-    Batches, outcomes and their order are the same as reading and storing in turn.
+    Batches, outcomes and their order are the same as reading and storing in turn. An unusable
+    option (a ``date`` that is not one) raises ``Invalid`` before any file is read.
     """
+    check_import_options(options)
     found = list(find_importable(Path(p) for p in paths))
     total = len(found)
     summary = ImportSummary()
@@ -453,9 +478,7 @@ def update_source(
         if not raw:
             changes.update(published=None, published_raw=None, published_precision="none")
         else:
-            parsed = parse_date(raw, dayfirst)
-            if parsed is None:
-                raise Invalid(f"'{raw}' is not a date this tool can read (try 2024-06-15)")
+            parsed = read_date(raw, dayfirst)
             changes.update(published=parsed.iso, published_raw=raw, published_precision=parsed.precision)
     if changes:
         with operation(case, "source.edit", case.actor) as op:
