@@ -73,6 +73,39 @@ def test_a_filter_that_matches_nothing_says_so(demo_case):
     asyncio.run(run())
 
 
+def test_p_imports_pasted_text_with_the_outlet_given(case):
+    from textual.widgets import TextArea
+
+    from evidence_tui.tui.screens.paste_dialog import PasteDialog
+
+    article = ("Fourteen men detained in Kalutara\n\n12 March 2024\n\n"
+               "Police said fourteen men were detained while boarding a flight to Moscow.\n")
+
+    async def run():
+        app = EvidenceApp(case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("p")
+            await settle(app, pilot)
+            assert isinstance(app.screen, PasteDialog)
+            await pilot.press("ctrl+s")  # nothing pasted yet: said, and nothing imported
+            await settle(app, pilot)
+            assert "Paste the article's text first." in static_text(app.screen.query_one("#paste-result"))
+            assert sources.list_sources(case) == []
+            app.screen.query_one(TextArea).text = article  # what a terminal paste puts there
+            await pilot.press("tab", *"Kalutara Times", "ctrl+s")
+            await settle(app, pilot)
+            assert isinstance(app.screen, LibraryScreen)
+            assert app.screen.table.row_count == 1
+            assert any("Imported 'Fourteen men detained in Kalutara'" in str(n.message) for n in app._notifications)
+        (source,) = sources.list_sources(case)
+        full = sources.get_source(case, source.id)
+        assert (full.title, full.outlet, full.published) == ("Fourteen men detained in Kalutara", "Kalutara Times", "2024-03-12")
+        assert full.text == article
+
+    asyncio.run(run())
+
+
 def test_sort_cycles_orders(demo_case):
     async def run():
         app = EvidenceApp(demo_case)
@@ -194,3 +227,17 @@ async def _settle_snapshot(pilot) -> None:
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+def test_paste_dialog_snapshot_at_80_by_24(snap_compare, demo_case):
+    # The smallest terminal the app supports: the title wraps, the text area takes what is left.
+    async def paste(pilot) -> None:
+        await _settle_snapshot(pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        pilot.app.screen.query_one("#paste-text").text = (
+            "Fourteen men detained in Kalutara\n\nColombo Gazette, 12 March 2024\n\n"
+            "Police said fourteen men were detained while boarding a flight to Moscow.\n")
+        await pilot.pause()
+
+    assert snap_compare(EvidenceApp(demo_case), terminal_size=(80, 24), run_before=paste)

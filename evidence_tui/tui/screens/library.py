@@ -45,6 +45,7 @@ class LibraryScreen(EvidenceScreen):
         Binding("slash", "filter", "Filter", key_display="/", id="library.filter", tooltip="Filter by title, outlet or text as you type"),
         Binding("o", "sort", "Sort", id="library.sort", tooltip="Sort by another column (cycles)"),
         Binding("i", "import", "Import", id="library.import", tooltip="Import a file or a folder of articles"),
+        Binding("p", "paste", "Paste", id="library.paste", tooltip="Import an article's text pasted into a box"),
         Binding("m", "edit", "Metadata", id="library.edit", tooltip="Edit the source's title, outlet, date, URL, reliability"),
         Binding("ctrl+e", "export", "Export", show=False, id="library.export",
                 tooltip="Export excerpts to a CSV or JSON file (every filter of the CLI)"),
@@ -146,6 +147,21 @@ class LibraryScreen(EvidenceScreen):
         from evidence_tui.tui.screens.import_dialog import ImportDialog
 
         self.app.push_screen(ImportDialog())
+
+    def action_paste(self) -> None:
+        """Open the paste dialog; say what became of the pasted text."""
+        from evidence_tui.tui.screens.paste_dialog import PasteDialog
+
+        def done(outcome: sources.ImportOutcome | None) -> None:
+            if outcome is None:
+                return
+            title = outcome.title or "the pasted text"
+            if outcome.status == "duplicate":
+                self.notify(f"Already in the case file: '{title}'", markup=False)
+            else:
+                self.notify(f"Imported '{title}'", markup=False)
+
+        self.app.push_screen(PasteDialog(), done)
 
     def action_export(self) -> None:
         """Open the export dialog (every excerpt until a filter is set there)."""
