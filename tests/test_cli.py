@@ -448,3 +448,17 @@ def test_db_help_says_which_case_file_is_used_by_default():
     # The order default_db_path follows: $EVIDENCE_DB, the case last opened (or made), then case.db.
     text = " ".join(invoke("sources", "--help").stdout.split())
     assert "default: $EVIDENCE_DB, else the one last opened or made with init, else case.db in the user data folder" in text
+
+
+@pytest.mark.parametrize(("args", "line"), [
+    (("log", "--limit", "x"), "error: cli log: Invalid value for '--limit': 'x' is not a valid integer range (see 'cli log --help')"),
+    (("export", "csv", "--bogus"), "error: cli export csv: No such option '--bogus' (see 'cli export csv --help')"),
+    (("excerpt", "tag"), "error: cli excerpt tag: Missing argument 'EXCERPT' (see 'cli excerpt tag --help')"),
+    (("nosuchcmd",), "error: cli: No such command 'nosuchcmd' (see 'cli --help')"),
+    (("--bogus",), "error: cli: No such option '--bogus' (see 'cli --help')"),
+])
+def test_a_mistyped_command_option_or_value_is_one_line(args, line):
+    result = invoke(*args)
+    assert result.exit_code == 2
+    assert result.stderr == line + "\n"
+    assert result.stdout == ""

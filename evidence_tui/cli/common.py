@@ -36,9 +36,18 @@ class EvidenceGroup(click.Group):
         # Written as is, not wrapped: a path cut at a hyphen could not be copied.
         formatter.write(f"  Config file (optional): {config_path()}\n  with e.g. reviewer = \"Amina K.\"\n")
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as error:  # evidence-tui --bogus
+            _usage_error(ctx, error)
+            raise  # not reached: _usage_error exits
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as error:
+            _usage_error(ctx, error)
         except EvidenceError as error:
             # soft_wrap: one line, however long the path in it (Rich would wrap at the width).
             err_console.print(Text("error: ", style="bold red") + Text(inert_line(str(error))), soft_wrap=True)
@@ -47,6 +56,16 @@ class EvidenceGroup(click.Group):
             # `evidence-tui export csv | head`: the reader left; that is not an error.
             sys.stderr.close()
             ctx.exit(0)
+
+
+def _usage_error(ctx: click.Context, error: click.UsageError) -> None:
+    """A mistyped command, option or value: one line, like every other error (click prints the
+    usage, a hint and the error on four), naming the command and where to read more; exit 2."""
+    where = error.ctx.command_path if error.ctx is not None else ctx.command_path
+    message = error.format_message().rstrip(".")
+    err_console.print(Text("error: ", style="bold red") + Text(inert_line(f"{where}: {message} (see '{where} --help')")),
+                      soft_wrap=True)
+    ctx.exit(error.exit_code)
 
 
 def db_option(func: Callable) -> Callable:
