@@ -85,7 +85,10 @@ def test_a_whole_session_accept_reject_flag_note_undo_quit_resume(demo_case):
         async with app.run_test(size=SIZE) as pilot:
             await settle(app, pilot)
             assert shown_id(app) == order[4]  # the fifth
-            assert progress(app) == "0 of 12 · 0.0 per minute"
+            # This session starts at 0; the four decisions before it are said to be there.
+            assert progress(app) == "0 of 12 · 0.0 per minute · 4 of 16 decided in all"
+            await press(app, pilot, "a")
+            assert progress(app).startswith("1 of 12 · ") and progress(app).endswith(" · 5 of 16 decided in all")
 
     asyncio.run(resumed())
 

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from evidence_tui.domain.excerpts import get_excerpt, record_decision, resolve_excerpt
+from evidence_tui.domain.excerpts import count_excerpts, get_excerpt, record_decision, resolve_excerpt
 from evidence_tui.domain.filters import ExcerptFilter, filter_sql
 from evidence_tui.domain.models import Excerpt, Source
 from evidence_tui.domain.sources import get_source
@@ -94,6 +94,10 @@ class QueueState:
     source: Source | None
     remaining: int
     counts: dict[str, int]
+    # (decided, all) of the excerpts the queue's filter shows, whenever decided: after a restart
+    # the session starts at 0, and this says the earlier decisions are there. None for a blind
+    # queue or one of chosen statuses (there "decided" means something else).
+    overall: tuple[int, int] | None = None
 
 
 def queue_state(case: CaseFile, queue: ReviewQueue, skipped: Iterable[str] = (), *, since: str,
@@ -105,7 +109,12 @@ def queue_state(case: CaseFile, queue: ReviewQueue, skipped: Iterable[str] = (),
     skipped = list(skipped)
     excerpt = get_excerpt(case, excerpt_ref) if excerpt_ref else next_excerpt(case, queue, skipped)
     source = get_source(case, excerpt.source_id) if excerpt else None
-    return QueueState(excerpt, source, remaining(case, queue, skipped), session_counts(case, queue.reviewer, since))
+    left = remaining(case, queue, skipped)
+    overall = None
+    if not queue.blind and not queue.filter.statuses:  # the queue is the filter's unreviewed excerpts
+        every = count_excerpts(case, queue.filter)
+        overall = (max(0, every - left - len(skipped)), every)
+    return QueueState(excerpt, source, left, session_counts(case, queue.reviewer, since), overall)
 
 
 def decide(case: CaseFile, excerpt_ref: str, decision: str, *, blind: bool = False, note: str | None = None) -> Excerpt:

@@ -170,7 +170,7 @@ class ReviewScreen(ExcerptActions, EvidenceScreen):
 
     def _show_state(self, result: tuple[review.QueueState, list[ClaimType], object]) -> None:
         state, self.types, figures = result
-        self._update_progress(state.remaining)
+        self._update_progress(state.remaining, state.overall)
         if state.excerpt is None:
             self.current = None
             self._finish(state.counts, figures)
@@ -194,7 +194,7 @@ class ReviewScreen(ExcerptActions, EvidenceScreen):
             grade = Text(f"credibility {excerpt.credibility} ({CREDIBILITY[excerpt.credibility]})")
             panel.update(Group(panel.content, grade))
 
-    def _update_progress(self, left: int) -> None:
+    def _update_progress(self, left: int, overall: tuple[int, int] | None = None) -> None:
         done = len(self.decided)
         total = done + left
         minutes = max((time.monotonic() - self.started) / 60, 1 / 60)
@@ -202,6 +202,8 @@ class ReviewScreen(ExcerptActions, EvidenceScreen):
         label = f"{done} of {total} · {rate:.1f} per minute"
         if self.skipped:
             label += f" · {len(self.skipped)} skipped"
+        if overall is not None and overall[0] > done:  # decisions made before this session
+            label += f" · {overall[0]} of {overall[1]} decided in all"
         self.query_one("#review-progress", Static).update(Text(label))
         self.query_one(ProgressBar).update(total=max(total, 1), progress=done)
 
