@@ -86,3 +86,11 @@ def test_sources_without_an_outlet_are_not_counted_as_independent_outlets(tmp_pa
     (figures,) = json.loads(invoke("claim", "list", "--db", db, "--json").stdout)
     assert {k: figures[k] for k in ("sources", "outlets", "sources_without_outlet", "outlet_unknown", "single_outlet")} == {
         "sources": 2, "outlets": 0, "sources_without_outlet": 2, "outlet_unknown": True, "single_outlet": False}
+
+
+def test_claim_add_with_an_empty_type_is_refused_not_left_untyped(tmp_path):
+    db = str(tmp_path / "case.db")
+    assert invoke("init", "--db", db).exit_code == 0
+    result = invoke("claim", "add", "--db", db, "Men were detained", "--type", "")
+    assert (result.exit_code, result.stderr) == (1, "error: no claim type given\n")
+    assert json.loads(invoke("claim", "list", "--db", db, "--json").stdout) == []

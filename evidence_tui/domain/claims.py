@@ -186,7 +186,9 @@ def add_claim(case: CaseFile, statement: str, *, claim_type: str | None = None, 
     statement = " ".join(statement.split())
     if not statement:
         raise Invalid("a claim needs a statement")
-    type_id = resolve_id(case, "claim_types", claim_type, name_column="name", what="claim type") if claim_type else None
+    # None is "no type"; an empty name (--type '') is a mistake, refused as resolve_id refuses it.
+    type_id = (resolve_id(case, "claim_types", claim_type, name_column="name", what="claim type")
+               if claim_type is not None else None)
     credibility = _check_credibility(credibility)
     with operation(case, "claim.add", case.actor) as op:
         _check_statement(op.conn, statement)
@@ -270,6 +272,16 @@ def link_source(case: CaseFile, claim_ref: str, source_ref: str, stance: str = "
         else:
             op.update("claim_sources", key, {"stance": stance})
         op.summary = f"source {source_id[:8]} {stance} claim {claim_id[:8]}"
+    return get_claim(case, claim_id)
+
+
+def unlink_source(case: CaseFile, claim_ref: str, source_ref: str) -> Claim:
+    """Remove the link between a whole source and a claim (the source and its excerpts' links stay)."""
+    claim_id = resolve_claim(case, claim_ref)
+    source_id = resolve_id(case, "sources", source_ref, name_column="title", what="source")
+    with operation(case, "claim.unlink", case.actor) as op:
+        op.delete("claim_sources", {"claim_id": claim_id, "source_id": source_id})
+        op.summary = f"unlink source {source_id[:8]} from claim {claim_id[:8]}"
     return get_claim(case, claim_id)
 
 
