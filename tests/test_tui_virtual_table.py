@@ -205,3 +205,28 @@ def test_rows_fill_the_table_without_a_horizontal_scrollbar():
             assert "row 10" in shown(app)
 
     asyncio.run(run())
+
+
+def test_fixed_columns_give_way_to_the_text_column_in_a_narrow_terminal():
+    from evidence_tui.tui.widgets.virtual_table import Column, column_widths
+
+    columns = [Column("quote", "Quote"), Column("source", "Source", 20, min_width=10),
+               Column("types", "Claim types", 22, min_width=12), Column("status", "Status", 10)]
+    # Wide: every fixed column as asked, the text column takes the rest.
+    assert column_widths(columns, 120) == [65, 20, 22, 10]
+    # Narrow: the text column keeps a quarter (at least 16); the shrinkable ones give, in
+    # proportion, never below their minimum; the line is exactly as wide as the table.
+    narrow = column_widths(columns, 60)
+    assert narrow[0] >= 16 and narrow[3] == 10 and narrow[1] >= 10 and narrow[2] >= 12
+    assert sum(narrow) + len(columns) - 1 == 60
+    # Narrower than every minimum: the minimums hold, and the text column keeps 8.
+    assert column_widths(columns, 30) == [8, 10, 12, 10]
+
+
+def test_a_column_is_left_out_below_its_width_and_the_line_still_fits():
+    from evidence_tui.tui.widgets.virtual_table import Column, column_widths
+
+    columns = [Column("statement", "Claim"), Column("outlets", "Outlets", 12),
+               Column("earliest", "Earliest", 10, drop_below=100), Column("latest", "Latest", 10, drop_below=100)]
+    assert column_widths(columns, 120) == [85, 12, 10, 10]
+    assert column_widths(columns, 80) == [67, 12, 0, 0]  # one gap: the dropped columns have none

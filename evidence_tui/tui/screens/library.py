@@ -67,7 +67,7 @@ class LibraryScreen(EvidenceScreen):
         yield Input(placeholder="filter: words in the title, outlet or text (escape to close)", id="library-filter",
                     classes="filter-box hidden", compact=True)
         yield VirtualTable(
-            [Column("title", "Title"), Column("outlet", "Outlet", 22), Column("date", "Published", 12),
+            [Column("title", "Title"), Column("outlet", "Outlet", 22, min_width=12), Column("date", "Published", 12),
              Column("excerpts", "Excerpts", 8, "right"), Column("reliability", "Rel.", 4)],
             empty_text=NO_SOURCES,
             id="library-table",

@@ -55,8 +55,8 @@ LEAD_CHARS = 24
 SEARCH_COLUMNS = [
     Column("kind", "Kind", 8),
     Column("snippet", "Match"),
-    Column("title", "Source", 28),
-    Column("outlet", "Outlet", 16),
+    Column("title", "Source", 28, min_width=12),
+    Column("outlet", "Outlet", 16, min_width=8),
     Column("date", "Published", 10),
 ]
 

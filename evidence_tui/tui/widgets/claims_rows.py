@@ -6,6 +6,8 @@ Statements, titles and quotes come from the case file and are untrusted: they go
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.text import Text
 
 from evidence_tui.domain.claims import RELIABILITY, Evidence
@@ -31,17 +33,17 @@ STANCE_STYLES = {"supports": "green", "contradicts": "bold red", "mentions": "di
 # contradicting evidence likewise; the best grade and the dates describe the supporting sources.
 CLAIM_COLUMNS = [
     Column("statement", "Claim"),
-    Column("type", "Type", 14),
+    Column("type", "Type", 14, min_width=6),
     Column("credibility", "Cred.", 5, "right"),
     Column("supporting", "For", 4, "right"),
     Column("sources", "Src", 4, "right"),
     Column("outlets", "Outlets", 12),
-    Column("contradicting", "Against", 8, "right"),
-    Column("sources_against", "Src", 4, "right"),
-    Column("outlets_against", "Out", 4, "right"),
+    Column("contradicting", "Against", 8, "right", min_width=7),
+    Column("sources_against", "Src", 4, "right", drop_below=100),
+    Column("outlets_against", "Out", 4, "right", drop_below=100),
     Column("reliability", "Rel.", 5),
-    Column("earliest", "Earliest", 10),
-    Column("latest", "Latest", 10),
+    Column("earliest", "Earliest", 10, drop_below=100),
+    Column("latest", "Latest", 10, drop_below=100),
 ]
 
 # The column each order of the Claims screen sorts by (marked ▾ in the header).
@@ -62,13 +64,13 @@ def claim_columns(order: str) -> list[Column]:
     """The claims table's columns, the one ``order`` sorts by marked with ▾ (▴ for weakest first)."""
     key = SORTED_COLUMN.get(order)
     mark = "▴" if order == "weakest" else "▾"
-    return [Column(c.key, c.label + mark, c.width, c.justify) if c.key == key else c for c in CLAIM_COLUMNS]
+    return [replace(c, label=c.label + mark) if c.key == key else c for c in CLAIM_COLUMNS]
 
 
 EVIDENCE_COLUMNS = [
     Column("stance", "Stance", 11),
-    Column("source", "Source", 30),
-    Column("outlet", "Outlet", 16),
+    Column("source", "Source", 30, min_width=12),
+    Column("outlet", "Outlet", 16, min_width=8),
     Column("published", "Published", 10),
     Column("reliability", "Rel.", 4),
     Column("quote", "Quote"),

@@ -26,9 +26,9 @@ STATUS_STYLES = {
 
 EXCERPT_COLUMNS = [
     Column("quote", "Quote"),
-    Column("source", "Source", 20),
-    Column("types", "Claim types", 22),
-    Column("entities", "Entities", 16),
+    Column("source", "Source", 20, min_width=10),
+    Column("types", "Claim types", 22, min_width=12),
+    Column("entities", "Entities", 16, min_width=8),
     Column("status", "Status", 10),
     Column("created", "Created", 10),
 ]

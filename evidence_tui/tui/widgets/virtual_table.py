@@ -49,12 +49,20 @@ def _reader() -> ThreadPoolExecutor:
 
 @dataclass(frozen=True)
 class Column:
-    """A column: ``key`` into the row's cells, a label, a width (None shares what is left)."""
+    """A column: ``key`` into the row's cells, a label, a width (None shares what is left).
+
+    ``min_width``: in a narrow terminal a fixed column gives up cells down to this, so the
+    flexible columns (the titles, quotes, statements people read) keep a quarter of the width.
+    ``drop_below``: a table narrower than this leaves the column out (one the screen shows
+    elsewhere too, e.g. in a summary of the row under the cursor).
+    """
 
     key: str
     label: str
     width: int | None = None
     justify: str = "left"
+    min_width: int | None = None
+    drop_below: int = 0
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,40 @@ class Row:
 
     key: str
     cells: dict[str, str | Text] = field(default_factory=dict)
+
+
+def column_widths(columns: Sequence[Column], total: int) -> list[int]:
+    """The width of each column in ``total`` cells (a space between columns): fixed columns as
+    wide as they ask, flexible ones share the rest. When that leaves the flexible ones less than a
+    quarter of the width (at least 16 cells each), fixed columns with a ``min_width`` shrink,
+    each in proportion to what it can give, until they do."""
+    dropped = {i for i, c in enumerate(columns) if total < c.drop_below}
+    if dropped:  # the others are laid out as if these were not there; these are 0 wide
+        kept = column_widths([c for i, c in enumerate(columns) if i not in dropped], total)
+        widths = iter(kept)
+        return [0 if i in dropped else next(widths) for i in range(len(columns))]
+    widths = [c.width or 0 for c in columns]
+    flexible = [i for i, c in enumerate(columns) if c.width is None]
+    gaps = len(columns) - 1
+    if flexible:
+        wanted = max(16 * len(flexible), total // 4)
+        deficit = sum(widths) + gaps + wanted - total
+        give = {i: c.width - c.min_width for i, c in enumerate(columns)
+                if c.width is not None and c.min_width is not None and c.width > c.min_width}
+        can = sum(give.values())
+        if deficit > 0 and can:
+            taken = min(deficit, can)
+            for i, room in give.items():
+                widths[i] -= room * taken // can
+            left = taken - sum(room * taken // can for room in give.values())
+            for i in sorted(give, key=lambda i: -give[i]):  # rounding: a cell more from the widest
+                if left <= 0:
+                    break
+                if widths[i] > columns[i].min_width:
+                    widths[i] -= 1
+                    left -= 1
+    share = max(8, (total - sum(widths) - gaps) // max(1, len(flexible)))
+    return [share if c.width is None else w for c, w in zip(columns, widths)]
 
 
 class RowSource(Protocol):
@@ -322,10 +364,7 @@ class VirtualTable(ScrollView, can_focus=True):
     # -- drawing ----------------------------------------------------------------------------
 
     def _widths(self, total: int) -> list[int]:
-        fixed = sum(c.width or 0 for c in self.columns) + len(self.columns) - 1
-        flexible = [c for c in self.columns if c.width is None]
-        share = max(8, (total - fixed) // max(1, len(flexible)))
-        return [c.width if c.width is not None else share for c in self.columns]
+        return column_widths(self.columns, total)
 
     def _draw_context(self) -> _Draw:
         width = self.scrollable_content_region.width
@@ -337,8 +376,10 @@ class VirtualTable(ScrollView, can_focus=True):
         # Every line of every draw comes through here: plain cells are appended as one string
         # with their padding, a styled cell is copied only when it must be cut, one Strip is made.
         line = Text(no_wrap=True, end="")
-        last = len(self.columns) - 1
+        last = max(i for i, width in enumerate(draw.widths) if width) if any(draw.widths) else 0
         for i, (column, cell, cell_width) in enumerate(zip(self.columns, cells, draw.widths)):
+            if not cell_width:  # left out at this width (Column.drop_below)
+                continue
             gap = " " if i < last else ""
             if isinstance(cell, Text):
                 text = cell
