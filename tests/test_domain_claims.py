@@ -323,3 +323,19 @@ def test_delete_claim_keeps_its_evidence_and_undo_restores_the_links(case, world
     restored = claims.get_claim(case, "Recruits were deceived")
     assert (restored.supporting, restored.sources) == (1, 1)
     assert case.db.conn.execute("SELECT stance FROM claim_sources").fetchone()[0] == "mentions"
+
+
+def test_unlink_source_keeps_the_source_and_undo_links_it_again(case, world):
+    s, e = world
+    claim = claims.add_claim(case, "The ministry denied it")
+    claims.link_excerpt(case, claim.id, e["denial"])
+    claim = claims.link_source(case, claim.id, s["wire"], "contradicts")
+    assert (claim.sources, claim.sources_against) == (1, 1)
+    claim = claims.unlink_source(case, claim.id, s["wire"])
+    assert (claim.sources, claim.sources_against) == (1, 0)
+    assert case.db.conn.execute("SELECT count(*) FROM claim_sources").fetchone()[0] == 0
+    assert sources.get_source(case, s["wire"]).title == "Wire story"  # the source stays
+    assert [x.excerpt_id for x in claims.claim_evidence(case, claim.id)] == [e["denial"]]
+    assert history.undo_last(case).summary.startswith("unlink source")
+    assert case.db.conn.execute("SELECT source_id, stance FROM claim_sources").fetchone()[:] == (s["wire"], "contradicts")
+    assert claims.get_claim(case, claim.id).sources_against == 1

@@ -15,7 +15,7 @@ from evidence_tui.tui.screens.picker import PickerScreen
 from evidence_tui.tui.screens.prompt import ConfirmScreen, TextPrompt
 from evidence_tui.tui.screens.reader import ReaderScreen
 from evidence_tui.tui.widgets.claims_rows import SORTED_COLUMN
-from tests.test_domain_claims import build_corroboration_case
+from tests.test_domain_claims import add_source, build_corroboration_case
 from tests.tui_util import settle, static_text
 
 
@@ -346,6 +346,140 @@ def test_untrusted_statements_are_shown_inertly(demo_case):
             await pilot.press("escape", "x")
             await pilot.pause()
             assert isinstance(app.screen, ConfirmScreen)
+
+    asyncio.run(run())
+
+
+# -- changing a claim's evidence: stance, unlink, undo --------------------------------------------
+
+
+async def open_evidence(app, pilot) -> ClaimEvidenceScreen:
+    await open_claims(app, pilot)
+    await pilot.press("enter")
+    await settle(app, pilot)
+    assert isinstance(app.screen, ClaimEvidenceScreen)
+    return app.screen
+
+
+def evidence_summary(view) -> str:
+    return " ".join(static_text(view.query_one("#claim-evidence-summary")).split())
+
+
+def test_s_turns_the_stance_and_the_figures_follow(case):
+    async def run():
+        claim, s, e = build_corroboration_case(case)
+        app = ClaimsApp(case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            view = await open_evidence(app, pilot)
+            assert "for: 3 excerpts · 2 sources in 1 outlet" in evidence_summary(view)
+            assert "against: 1 excerpt · 1 source in 1 outlet" in evidence_summary(view)
+            # The denial (earliest) first; the cursor on the follow-up (last) for the second turn.
+            assert [cell(view, i, "source") for i in range(4)] == [
+                "Ministry denial", "Ledger in June", "Ledger in June", "Ledger follow-up"]
+            await pilot.press("s")
+            await settle(app, pilot)
+            stance = "SELECT stance FROM claim_excerpts WHERE excerpt_id = ?"
+            assert case.db.conn.execute(stance, (e["denial"],)).fetchone()[0] == "supports"
+            assert cell(view, 0, "stance") == "supports" and view.table.cursor_row == 0
+            summary = evidence_summary(view)
+            assert ("for: 4 excerpts · 3 sources in 2 outlets · best reliability A completely reliable · "
+                    "published 2023-11-02 to 2024-06 against: 0 excerpts") in summary
+            assert "One outlet only" not in summary
+            assert static_text(view.query_one("#claim-evidence-status")).startswith(
+                "4 pieces of evidence · 4 supporting · 0 contradicting")
+            view.table.move_cursor(3)
+            await pilot.press("s")
+            await settle(app, pilot)
+            assert case.db.conn.execute(stance, (e["follow_up"],)).fetchone()[0] == "contradicts"
+            assert view.table.cursor_row == 3 and cell(view, 3, "stance") == "contradicts"
+            assert "for: 3 excerpts · 2 sources in 2 outlets" in evidence_summary(view)
+            assert "against: 1 excerpt · 1 source in 1 outlet" in evidence_summary(view)
+            # Back to supports: an excerpt has two stances only.
+            await pilot.press("s")
+            await settle(app, pilot)
+            assert case.db.conn.execute(stance, (e["follow_up"],)).fetchone()[0] == "supports"
+            # The Claims list shows the new figures too.
+            await pilot.press("escape")
+            await settle(app, pilot)
+            assert cell(app.screen, 0, "supporting") == "4" and cell(app.screen, 0, "contradicting") == "0"
+
+    asyncio.run(run())
+
+
+def test_x_unlinks_after_asking_and_u_links_again(case):
+    async def run():
+        claim, s, e = build_corroboration_case(case)
+        app = ClaimsApp(case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            view = await open_evidence(app, pilot)
+            june1 = next(i for i, piece in enumerate(view.evidence) if piece.excerpt_id == e["june1"])
+            view.table.move_cursor(june1)  # one of the two excerpts from June
+            await pilot.press("x")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmScreen)
+            question = str(app.screen.question)
+            assert "Ledger in June" in question and "“Recruits were promised driving jobs.”" in question
+            await pilot.press("n")  # no: the link stays
+            await settle(app, pilot)
+            assert app.screen is view and view.table.row_count == 4
+            links = "SELECT excerpt_id FROM claim_excerpts ORDER BY excerpt_id"
+            assert len(case.db.conn.execute(links).fetchall()) == 4
+            await pilot.press("x")
+            await pilot.pause()
+            await pilot.press("y")
+            await settle(app, pilot)
+            assert [r[0] for r in case.db.conn.execute(links)] == sorted([e["june2"], e["follow_up"], e["denial"]])
+            assert excerpts_domain.get_excerpt(case, e["june1"]).quote == "Recruits were promised driving jobs."
+            assert view.table.row_count == 3
+            assert "Recruits were promised driving jobs." not in [cell(view, i, "quote") for i in range(3)]
+            assert view.table.cursor_row == june1  # the next piece of evidence moved up
+            assert "for: 2 excerpts · 2 sources in 1 outlet" in evidence_summary(view)
+            await pilot.press("u")
+            await settle(app, pilot)
+            assert len(case.db.conn.execute(links).fetchall()) == 4
+            assert view.table.row_count == 4
+            assert cell(view, view.table.cursor_row, "quote") == "Recruits were promised driving jobs."
+            assert "for: 3 excerpts · 2 sources in 1 outlet" in evidence_summary(view)
+
+    asyncio.run(run())
+
+
+def test_a_whole_source_cycles_three_stances_and_unlinks(case):
+    async def run():
+        claim, s, e = build_corroboration_case(case)
+        rebuttal = add_source(case, "Rebuttal", outlet="Kyiv Ledger", date="2025-01-02", reliability="A", body="Not so.")
+        claims.link_source(case, claim.id, rebuttal, "supports")
+        app = ClaimsApp(case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            view = await open_evidence(app, pilot)
+            view.table.move_cursor(4)  # the latest: the whole source
+            assert cell(view, 4, "quote") == "(the whole source)"
+            assert "latest" not in evidence_summary(view) and "published 2024-06 to 2025-01-02" in evidence_summary(view)
+            stance = "SELECT stance FROM claim_sources WHERE source_id = ?"
+            shown = []
+            for _ in range(3):
+                await pilot.press("s")
+                await settle(app, pilot)
+                shown.append((case.db.conn.execute(stance, (rebuttal,)).fetchone()[0], cell(view, 4, "stance")))
+                if shown[-1][0] == "contradicts":
+                    assert "against: 1 excerpt · 2 sources in 2 outlets" in evidence_summary(view)
+                if shown[-1][0] == "mentions":  # mentioning corroborates nothing
+                    assert "published 2024-06 against: 1 excerpt · 1 source in 1 outlet" in evidence_summary(view)
+            assert shown == [("contradicts",) * 2, ("mentions",) * 2, ("supports",) * 2]
+            assert view.table.cursor_row == 4
+            await pilot.press("x")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmScreen)
+            assert "Rebuttal" in str(app.screen.question) and "(the whole source)" in str(app.screen.question)
+            await pilot.press("y")
+            await settle(app, pilot)
+            assert case.db.conn.execute("SELECT count(*) FROM claim_sources").fetchone()[0] == 0
+            assert sources_domain.get_source(case, rebuttal).title == "Rebuttal"
+            assert view.table.row_count == 4 and view.table.cursor_row == 3
+            await pilot.press("u")
+            await settle(app, pilot)
+            assert case.db.conn.execute(stance, (rebuttal,)).fetchone()[0] == "supports"
+            assert view.table.row_count == 5 and view.table.cursor_row == 4
 
     asyncio.run(run())
 

@@ -24,6 +24,7 @@ from evidence_tui.domain import codebook, excerpts, history
 from evidence_tui.domain.claims import Evidence
 from evidence_tui.domain.models import Claim
 from evidence_tui.errors import EvidenceError
+from evidence_tui.store.schema import CLAIM_EXCERPT_STANCES, CLAIM_SOURCE_STANCES
 from evidence_tui.textsafety import inert_line
 from evidence_tui.tui.screens.base import EvidenceScreen, Footer
 from evidence_tui.tui.screens.picker import Picked, PickerItem, PickerScreen
@@ -281,6 +282,17 @@ class ClaimsScreen(EvidenceScreen):
                     then=lambda op: self.notify("Nothing to undo" if op is None else f"Undone: {inert_line(op.summary or op.name)}", markup=False))
 
 
+def _evidence_key(evidence: Evidence) -> tuple[str, str | None]:
+    """What names a link: its source, and its excerpt (None for the whole source)."""
+    return evidence.source_id, evidence.excerpt_id
+
+
+def _next_stance(evidence: Evidence) -> str:
+    """The stance after this one: an excerpt supports or contradicts; a whole source may also mention."""
+    stances = CLAIM_EXCERPT_STANCES if evidence.excerpt_id is not None else CLAIM_SOURCE_STANCES
+    return stances[(stances.index(evidence.stance) + 1) % len(stances)] if evidence.stance in stances else stances[0]
+
+
 class ClaimEvidenceScreen(EvidenceScreen):
     """One claim and its evidence (excerpts and whole sources); Enter opens the reader there."""
 
@@ -289,6 +301,12 @@ class ClaimEvidenceScreen(EvidenceScreen):
     BINDINGS = [
         Binding("g", "grade", "Grade", id="claim.grade", tooltip="Grade the claim's credibility: 1 confirmed ... 6 cannot be judged"),
         Binding("r", "edit", "Reword", id="claim.edit", tooltip="Edit the claim's statement"),
+        Binding("s", "stance", "Stance", id="claim.stance",
+                tooltip="Change the stance of the evidence under the cursor: supports ↔ contradicts "
+                        "(a whole source: supports → contradicts → mentions)"),
+        Binding("x", "unlink", "Unlink", id="claim.unlink",
+                tooltip="Unlink the evidence under the cursor from the claim (asks first; the excerpt or source stays)"),
+        Binding("u", "undo", "Undo", id="claim.undo", tooltip="Undo your last change"),
     ]
 
     def __init__(self, claim_id: str) -> None:
@@ -296,6 +314,8 @@ class ClaimEvidenceScreen(EvidenceScreen):
         self.claim_id = claim_id
         self.claim: Claim | None = None
         self.evidence: list[Evidence] = []
+        self._select: tuple[str, str | None] | None = None
+        self._unlinked: tuple[str, str | None] | None = None
         self._ready = False
 
     def compose(self) -> ComposeResult:
@@ -342,16 +362,30 @@ class ClaimEvidenceScreen(EvidenceScreen):
             self.app.pop_screen()
 
     def _show(self, claim: Claim, evidence: list[Evidence]) -> None:
+        # The cursor stays on the same link when it is still there (its position may change).
+        current = self.current_evidence()
+        keep = self._select or (_evidence_key(current) if current else None)
+        self._select = None
         self.claim = claim
         self.evidence = evidence
         self.query_one("#claim-evidence-summary", Static).update(claim_summary(claim))
         self.table.set_source(_list_source([evidence_row(i, e) for i, e in enumerate(evidence)]),
                               count=len(evidence), keep_cursor=True)
+        index = next((i for i, e in enumerate(evidence) if _evidence_key(e) == keep), None)
+        if index is not None and index != self.table.cursor_row:
+            self.table.move_cursor(index)
         against = sum(1 for e in evidence if e.stance == "contradicts")
         status = Text(f"{len(evidence)} piece{'' if len(evidence) == 1 else 's'} of evidence", style="bold")
         status.append(f" · {sum(1 for e in evidence if e.stance == 'supports')} supporting · {against} contradicting")
         status.append("   Enter opens the reader there · escape back", style="dim italic")
         self.query_one("#claim-evidence-status", Static).update(status)
+
+    def current_evidence(self) -> Evidence | None:
+        """The evidence under the cursor."""
+        row = self.table.current_row
+        if row is None or not 0 <= int(row.key) < len(self.evidence):
+            return None
+        return self.evidence[int(row.key)]
 
     @on(VirtualTable.RowHighlighted, "#claim-evidence-table")
     def _show_quote(self, event: VirtualTable.RowHighlighted) -> None:
@@ -395,3 +429,62 @@ class ClaimEvidenceScreen(EvidenceScreen):
         """Reword the claim's statement."""
         if self.claim is not None:
             edit_statement(self, self.claim)
+
+    def _need_evidence(self) -> Evidence | None:
+        evidence = self.current_evidence()
+        if evidence is None:
+            self.notify("No evidence here: in the reader, c attaches an excerpt to this claim", severity="warning")
+        return evidence
+
+    def action_stance(self) -> None:
+        """Turn the evidence under the cursor to the next stance (the figures above follow)."""
+        evidence = self._need_evidence()
+        if evidence is None:
+            return
+        stance = _next_stance(evidence)
+        self._unlinked = None
+        what = "The excerpt" if evidence.excerpt_id is not None else "The whole source"
+        self._select = _evidence_key(evidence)
+        done = partial(self._changed, f"{what} now {stance} the claim")
+        if evidence.excerpt_id is not None:
+            self.submit(claims_domain.link_excerpt, self.claim_id, evidence.excerpt_id, stance, then=done)
+        else:
+            self.submit(claims_domain.link_source, self.claim_id, evidence.source_id, stance, then=done)
+
+    def _changed(self, message: str, claim: Claim) -> None:
+        # The claim as the domain recomputed it: its figures at once (the list follows on reload).
+        self.claim = claim
+        self.query_one("#claim-evidence-summary", Static).update(claim_summary(claim))
+        self.notify(message, markup=False)
+
+    def action_unlink(self) -> None:
+        """Unlink the evidence under the cursor from the claim, after asking (the excerpt or source stays)."""
+        evidence = self._need_evidence()
+        if evidence is None:
+            return
+        what = "excerpt" if evidence.excerpt_id is not None else "source"
+        question = Text(f"Unlink this {what} from the claim (it {evidence.stance} it)?\n")
+        question.append(_short(evidence.source_title, 100), style="bold")
+        if evidence.quote is not None:
+            question.append(f"\n“{_short(evidence.quote, 200)}”", style="italic")
+        else:
+            question.append("\n(the whole source)", style="italic")
+        question.append(f"\nThe {what} stays in the case file (u links it again).", style="dim")
+        self.app.push_screen(ConfirmScreen(question), partial(self._confirmed_unlink, evidence))  # type: ignore[arg-type]
+
+    def _confirmed_unlink(self, evidence: Evidence, yes: bool | None) -> None:
+        if not yes:
+            return
+        done = partial(self._changed, f"Unlinked '{_short(evidence.source_title, 50)}' from the claim (u to undo)")
+        if evidence.excerpt_id is not None:
+            self.submit(claims_domain.unlink_excerpt, self.claim_id, evidence.excerpt_id, then=done)
+        else:
+            self.submit(claims_domain.unlink_source, self.claim_id, evidence.source_id, then=done)
+        self._unlinked = _evidence_key(evidence)
+
+    def action_undo(self) -> None:
+        """Undo your last change in this case file (an unlinked piece comes back under the cursor)."""
+        self._select = self._unlinked
+        self._unlinked = None
+        self.submit(partial(history.undo_last, only_mine=True),
+                    then=lambda op: self.notify("Nothing to undo" if op is None else f"Undone: {inert_line(op.summary or op.name)}", markup=False))
