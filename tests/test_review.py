@@ -181,3 +181,21 @@ def test_a_status_set_elsewhere_is_a_decision_too(demo_case):
     excerpts.set_status(demo_case, second, "unreviewed")  # a reset is not a judgement
     rows = demo_case.db.conn.execute("SELECT excerpt_id, reviewer, decision FROM reviews").fetchall()
     assert [tuple(r) for r in rows] == [(first, "tester", "rejected")]
+
+
+@pytest.mark.parametrize("filters", [
+    {}, {"claim_types": ("Official figure",)}, {"date_from": "2024-06", "date_to": "2024"},
+    {"statuses": ("flagged", "unreviewed")}, {"text": "visas"},
+])
+def test_remaining_counts_what_the_queue_would_still_show(demo_case, filters):
+    # remaining() counts from the filter's indexes; it must agree with walking the queue itself.
+    from evidence_tui.domain.review import _queue_sql
+
+    review.decide(demo_case, excerpts.list_excerpts(demo_case)[0].id, "flagged")
+    queue = review.ReviewQueue(ExcerptFilter(**filters), reviewer="tester")
+    every = [e.id for e in excerpts.list_excerpts(demo_case, queue.effective_filter())]
+    for skipped in ([], every[:1], every[1:3] + ["not-an-excerpt"]):
+        where, params = _queue_sql(demo_case, queue, skipped)
+        walked = demo_case.db.conn.execute(
+            f"SELECT count(*) FROM excerpts e JOIN sources s ON s.id = e.source_id WHERE {where}", params).fetchone()[0]
+        assert review.remaining(demo_case, queue, skipped) == walked == len(set(every) - set(skipped))

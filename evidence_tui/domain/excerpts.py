@@ -500,7 +500,7 @@ def count_excerpts(case: CaseFile, f: ExcerptFilter = ExcerptFilter()) -> int:
 
 # One row per excerpt with its source's columns, streamed in export order: source by source (in
 # import order), and within a source by position. Starting from the sources (CROSS JOIN keeps that
-# order) lets SQLite read each source once and walk its excerpts by the (source_id, start) index,
+# order) lets SQLite read each source once and walk its excerpts by the (source_id, start, end) index,
 # so rows come out as they are read instead of after a sort of the whole table.
 EXPORT_SQL = """
 SELECT e.id AS excerpt_id, e.source_id, s.title AS source_title, s.outlet, s.author, s.url,
