@@ -327,6 +327,30 @@ def bench_views(results: Results, case_path: Path, excerpts: int, repeats: int =
                                 f"{worst_count[1] * 1000:.0f} ms" if p == 95 else "count_excerpts (status line)"))
 
 
+def bench_review(results: Results, case_path: Path, excerpts: int, decisions: int = 20) -> None:
+    """What the Review screen reads after each decision: the next excerpt, its source, the counts.
+
+    The default queue (every unreviewed excerpt, oldest first), the skipped list growing as a
+    session's would; nothing is written (the decisions themselves are single-row writes).
+    """
+    from evidence_tui.domain import review
+
+    case = open_case(case_path)
+    queue = review.ReviewQueue(reviewer="benchmark")
+    times, skipped = [], []
+    for _ in range(decisions):
+        started = time.perf_counter()
+        state = review.queue_state(case, queue, skipped, since="2099-01-01")
+        times.append(time.perf_counter() - started)
+        if state.excerpt is None:
+            break
+        skipped.append(state.excerpt.id)
+    case.close()
+    for label, p in (("p50", 50), ("p95", 95)):
+        results.add(Figure(f"review {excerpts:,}: next excerpt {label}", percentile(times, p) * 1000, "ms", "", None,
+                           runs=len(times), note="queue_state after each decision (next excerpt, source, counts)"))
+
+
 # -- export (in a child process: peak RSS is its own) -------------------------------------------
 
 
@@ -592,6 +616,7 @@ def run(sizes: dict, *, only: set[str] | None = None, json_path: Path | None = N
                 bench_search(results, case_path, sizes["sources"])
             if "views" in wanted:
                 bench_views(results, case_path, sizes["excerpts"])
+                bench_review(results, case_path, sizes["excerpts"])
             if "export" in wanted:
                 bench_export(results, case_path, sizes["excerpts"], work)
             if "tui" in wanted:

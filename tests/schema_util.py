@@ -14,7 +14,9 @@ def drop_excerpt_links(conn: sqlite3.Connection) -> None:
     conn.execute("DROP TABLE excerpt_links")
 
 
-def undo_span_index(conn: sqlite3.Connection) -> None:
-    """Put back the index on excerpts that schema 8 replaced, as a version 7 file has it."""
+def undo_later_indexes(conn: sqlite3.Connection) -> None:
+    """Take out the indexes schemas 8 and 10 made (and put back the one 8 replaced), as a
+    version 7 file has them."""
     conn.execute("DROP INDEX excerpts_source_span")
     conn.execute("CREATE INDEX excerpts_source ON excerpts(source_id, start)")
+    conn.execute("DROP INDEX reviews_reviewer_time")

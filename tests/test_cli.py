@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from evidence_tui.cli import cli
 from evidence_tui.store import CaseFile
 from evidence_tui.store.schema import SCHEMA_VERSION
-from tests.schema_util import drop_excerpt_links, undo_span_index
+from tests.schema_util import drop_excerpt_links, undo_later_indexes
 
 SAMPLE_DATA = Path(__file__).resolve().parent.parent / "sample_data"
 
@@ -432,7 +432,7 @@ def test_an_older_case_file_says_it_is_being_upgraded(db, article):
                      "tokenize='unicode61 remove_diacritics 2')")
         conn.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
     drop_excerpt_links(conn)  # and without schema 6's excerpt_links
-    undo_span_index(conn)  # and schema 8's index
+    undo_later_indexes(conn)  # and the indexes of schemas 8 and 10
     conn.execute("PRAGMA user_version = 4")
     conn.commit()
     conn.close()

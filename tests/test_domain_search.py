@@ -318,7 +318,7 @@ def test_a_version_4_file_gets_prefix_indexes_and_finds_the_same(tmp_path):
 
     from evidence_tui.store import CaseFile
     from evidence_tui.store.schema import FTS_PREFIXES, SCHEMA_VERSION
-    from tests.schema_util import drop_excerpt_links, undo_span_index
+    from tests.schema_util import drop_excerpt_links, undo_later_indexes
 
     path = tmp_path / "old.db"
     case = CaseFile.open(path, actor="tester")
@@ -333,7 +333,7 @@ def test_a_version_4_file_gets_prefix_indexes_and_finds_the_same(tmp_path):
                      "tokenize='unicode61 remove_diacritics 2')")
         conn.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
     drop_excerpt_links(conn)
-    undo_span_index(conn)
+    undo_later_indexes(conn)
     conn.execute("PRAGMA user_version = 4")
     conn.commit()
     conn.close()

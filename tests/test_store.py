@@ -199,3 +199,21 @@ def test_a_sources_excerpts_are_read_in_text_order_without_a_sort(tmp_path):
             assert "excerpts_source_span" in plan and "TEMP B-TREE" not in plan, plan
     finally:
         case.close()
+
+
+def test_a_reviewers_session_counts_read_only_the_session(tmp_path):
+    # Schema 10: the Review screen counts a reviewer's decisions since the session began after
+    # each decision; the index keeps that from reading every decision they ever made.
+    from evidence_tui.domain import review
+
+    case = CaseFile.open(tmp_path / "case.db", actor="tester")
+    try:
+        conn = case.db.conn
+        assert [c[2] for c in conn.execute("PRAGMA index_info(reviews_reviewer_time)")] == ["reviewer", "decided_at"]
+        plan = " / ".join(r[3] for r in conn.execute(
+            "EXPLAIN QUERY PLAN SELECT decision, count(*) FROM reviews WHERE reviewer = ? AND decided_at >= ? "
+            "GROUP BY decision", ("tester", "2024")))
+        assert "reviews_reviewer_time (reviewer=? AND decided_at>?)" in plan, plan
+        assert review.session_counts(case, "tester", "2024") == {d: 0 for d in review.DECISIONS}
+    finally:
+        case.close()

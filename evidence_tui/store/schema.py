@@ -539,9 +539,16 @@ def _v9_named_outlets(conn: sqlite3.Connection) -> None:
     LEFT JOIN behind b ON b.claim_id = c.id""")
 
 
+def _v10_review_session_index(conn: sqlite3.Connection) -> None:
+    # The Review screen counts a reviewer's decisions since the session began after every
+    # decision. Through the (reviewer, excerpt_id) index that read every decision the reviewer
+    # ever made: 1.1-1.5 s for 400,000 on the million-excerpt bench case; with this, the session's.
+    conn.execute("CREATE INDEX reviews_reviewer_time ON reviews(reviewer, decided_at)")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v1_initial, _v2_excerpt_credibility, _v3_readable_views, _v4_excerpt_lookup_index,
     _v5_search_prefix_indexes, _v6_excerpt_links, _v7_source_index_merges, _v8_excerpt_span_index,
-    _v9_named_outlets,
+    _v9_named_outlets, _v10_review_session_index,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
