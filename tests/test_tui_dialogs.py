@@ -141,3 +141,77 @@ def test_enter_says_no_even_when_no_button_has_focus(case):
             assert answers == [False]
 
     asyncio.run(run())
+
+
+# -- small terminals: the dialogs fit, the highlighted choice stays in view ------------------------
+
+
+@pytest.mark.parametrize("height", [18, 20, 24, 28, 32, 40])
+def test_the_picker_list_fits_the_dialog_so_the_highlight_stays_in_view(case, height):
+    items = [PickerItem(str(n), f"Entity number {n:02d}", "person · 1 excerpt") for n in range(40)]
+
+    async def run():
+        app = EvidenceApp(case, mode="claims")
+        async with app.run_test(size=(80, height)) as pilot:
+            await settle(app, pilot)
+            picker = PickerScreen("Link an entity to excerpt 600a5e72", items)
+            app.push_screen(picker)
+            await settle(app, pilot)
+            box = picker.query_one("#picker")
+            options = picker.query_one("#picker-options")
+            assert picker.region.contains_region(box.region)
+            # The whole list (its last row included) lies inside the box: nothing is clipped.
+            assert box.content_region.contains_region(options.region), (options.region, box.content_region)
+            for _ in range(12):
+                await pilot.press("down")
+            await pilot.pause()
+            assert options.highlighted == 12
+            assert "Entity number 12" in screen_text(app)
+            if height >= 32:
+                assert options.region.height == 16  # as before: the list shrinks only when it must
+
+    asyncio.run(run())
+
+
+def test_entity_picker_snapshot_at_80_by_24(snap_compare, demo_case):
+    # The highlight moved ten rows down: it is in view, not under the dialog's bottom edge.
+    async def run_before(pilot) -> None:
+        await settle(pilot.app, pilot)
+        await pilot.press("f2")
+        await settle(pilot.app, pilot)
+        await pilot.press("E")
+        await settle(pilot.app, pilot)
+        await pilot.press(*["down"] * 10)
+        await pilot.pause()
+
+    # The Created column shows at the right edge: the same time every run, not today's.
+    demo_case.db.conn.execute("UPDATE excerpts SET created_at = '2024-07-01T09:00:00.000Z'")
+    assert snap_compare(EvidenceApp(demo_case), terminal_size=(80, 24), run_before=run_before)
+
+
+LONG_CASE_PATH = "/home/researcher/cases/2024/interviews-and-open-sources-kalutara/recruitment-case.db"
+
+
+def test_a_long_case_file_path_wraps_in_the_passphrase_dialog():
+    from pathlib import Path
+
+    from evidence_tui.tui.screens.passphrase import PassphraseApp
+
+    async def run():
+        app = PassphraseApp(Path(LONG_CASE_PATH))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            box = app.screen.query_one("#passphrase")
+            assert app.screen.region.contains_region(box.region)
+            shown = screen_text(app)
+            assert "recruitment-case.db" in shown  # the file's name, at the end, is not cut off
+
+    asyncio.run(run())
+
+
+def test_passphrase_snapshot_at_80_by_24(snap_compare):
+    from pathlib import Path
+
+    from evidence_tui.tui.screens.passphrase import PassphraseApp
+
+    assert snap_compare(PassphraseApp(Path(LONG_CASE_PATH)), terminal_size=(80, 24))

@@ -216,3 +216,80 @@ def test_ticked_and_chosen_show_in_the_glyph_not_only_in_colour(demo_case):
             assert [str(b.render())[1] for b in buttons] == ["●"] + ["○"] * (len(buttons) - 1)
 
     asyncio.run(run())
+
+
+# -- a small terminal (80x24: a laptop, a split pane) ---------------------------------------------
+
+
+def screen_text(app) -> str:
+    update = app.screen._compositor.render_update(full=True)
+    return "\n".join("".join(segment.text for segment in strip) for strip in update.strips)
+
+
+def test_at_80_by_24_the_dialog_fits_and_tab_reaches_every_field(demo_case):
+    async def run():
+        app = EvidenceApp(demo_case)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("f2")
+            await settle(app, pilot)
+            await pilot.press("ctrl+e")
+            await settle(app, pilot)
+            dialog = app.screen
+            assert isinstance(dialog, ExportDialog)
+            assert dialog.has_class("-narrow")
+            box = dialog.query_one("#export-dialog")
+            screen = dialog.region
+            assert screen.contains_region(box.region), (box.region, screen)
+            assert box.max_scroll_y == 0  # everything shows without scrolling
+            # Every field by Tab, each one inside the box when it has the focus.
+            fields = {w.id for w in dialog.query("Input, Checkbox, RadioSet")}
+            reached: list[str] = []
+            for _ in range(len(fields)):
+                await pilot.press("tab")
+                await pilot.pause()
+                focused = dialog.focused
+                assert focused is not None and focused.id
+                assert box.region.contains_region(focused.region), focused.id
+                reached.append(focused.id)
+            assert set(reached) == fields
+            assert reached[-1] == "export-path"  # and round again to where it started
+            # Nothing cut at the right edge: every label and hint shows in full.
+            shown = screen_text(app)
+            for text in ("raw: keep formulas", "Excel byte-order mark", "one row per claim type", "flagged",
+                         "(none ticked: any)", "published on/before: 2024-06-30", "escape: cancel"):
+                assert text in shown, text
+
+    asyncio.run(run())
+
+
+def test_at_120_by_40_the_dialog_keeps_its_rows_of_choices(demo_case):
+    async def run():
+        app = EvidenceApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("ctrl+e")
+            await settle(app, pilot)
+            dialog = app.screen
+            assert isinstance(dialog, ExportDialog)
+            assert not dialog.has_class("-narrow")
+            assert dialog.query_one("#export-dialog").region.width == 96
+            # The CSV options on one line, the filters in two columns.
+            rows = {dialog.query_one(f"#export-{name}").region.y for name in ("per-type", "excel", "raw")}
+            assert len(rows) == 1
+            assert dialog.query_one("#export-claim_types").region.y == dialog.query_one("#export-entities").region.y
+
+    asyncio.run(run())
+
+
+def test_export_dialog_snapshot_at_80_by_24(snap_compare, demo_case):
+    async def open_dialog(pilot) -> None:
+        await settle(pilot.app, pilot)
+        await pilot.press("f2")
+        await settle(pilot.app, pilot)
+        await pilot.press("ctrl+e")
+        await settle(pilot.app, pilot)
+        pilot.app.screen.query_one("#export-path", Input).value = "~/evidence-export.csv"  # not today's date
+        await pilot.pause()
+
+    assert snap_compare(EvidenceApp(demo_case), terminal_size=(80, 24), run_before=open_dialog)

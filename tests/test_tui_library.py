@@ -241,3 +241,60 @@ def test_paste_dialog_snapshot_at_80_by_24(snap_compare, demo_case):
         await pilot.pause()
 
     assert snap_compare(EvidenceApp(demo_case), terminal_size=(80, 24), run_before=paste)
+
+
+# -- the dialogs at 80x24 --------------------------------------------------------------------------
+
+
+def test_metadata_form_fits_80_by_24_without_scrolling(demo_case):
+    async def run():
+        app = EvidenceApp(demo_case)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("m")
+            await settle(app, pilot)
+            form = app.screen.query_one("#source-form")
+            assert app.screen.region.contains_region(form.region)
+            assert form.max_scroll_y == 0  # at 80% of the height it scrolled, hiding Reliability and the keys
+            for selector in ("#field-title", "#field-reliability", "#source-form-error"):
+                assert form.region.contains_region(app.screen.query_one(selector).region), selector
+
+    asyncio.run(run())
+
+
+def test_metadata_form_snapshot_at_80_by_24(snap_compare, demo_case):
+    async def open_form(pilot) -> None:
+        await _settle_snapshot(pilot)
+        await pilot.press("m")
+        await pilot.pause()
+
+    assert snap_compare(EvidenceApp(demo_case), terminal_size=(80, 24), run_before=open_form)
+
+
+def test_a_long_import_summary_scrolls_at_80_by_24(case, tmp_path):
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    for n in range(20):
+        (folder / f"empty{n:02d}.txt").write_bytes(b"")
+
+    async def run():
+        app = EvidenceApp(case)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("i")
+            await settle(app, pilot)
+            box = app.screen.query_one("#import-path")
+            box.value = str(folder)
+            await pilot.press("enter")
+            await settle(app, pilot)
+            dialog = app.screen.query_one("#import-dialog")
+            assert "20 failed" in static_text(app.screen.query_one("#import-result"))
+            assert app.screen.region.contains_region(dialog.region)
+            assert dialog.max_scroll_y > 0  # longer than the screen: it scrolls rather than cuts
+            await pilot.press("tab")  # from the path box to the list, then to its end by keyboard
+            assert app.screen.focused is dialog
+            await pilot.press("end")
+            await pilot.pause()
+            assert dialog.scroll_y == dialog.max_scroll_y
+
+    asyncio.run(run())

@@ -60,6 +60,9 @@ class ExportDialog(ModalScreen[int | None]):
     """Choose the format, options, filters and file; export in the background (ctrl+s)."""
 
     CSS_PATH = "export_dialog.tcss"
+    # Below 96 columns (the dialog's width) the screen gets the class -narrow: the rows of choices
+    # wrap and the filters take one column, so the dialog fits an 80x24 terminal (export_dialog.tcss).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (96, "-wide")]
     BINDINGS = [
         Binding("ctrl+s", "export", "Export", id="export.run", tooltip="Write the file (asks before replacing one)"),
         Binding("escape", "cancel", "Cancel", id="export.cancel", tooltip="Close without exporting"),
@@ -90,14 +93,16 @@ class ExportDialog(ModalScreen[int | None]):
                         yield StateRadioButton(label, value=index == 0, id=button_id, compact=True)
             with Horizontal(classes="export-row"):
                 yield Label("CSV", classes="export-label")
-                yield StateCheckbox("one row per claim type", id="export-per-type", compact=True)
-                yield StateCheckbox("Excel byte-order mark", id="export-excel", compact=True)
-                yield StateCheckbox("raw: keep formulas", id="export-raw", compact=True)
+                with Horizontal(classes="export-choices", id="export-csv-options"):
+                    yield StateCheckbox("one row per claim type", id="export-per-type", compact=True)
+                    yield StateCheckbox("Excel byte-order mark", id="export-excel", compact=True)
+                    yield StateCheckbox("raw: keep formulas", id="export-raw", compact=True)
             with Horizontal(classes="export-row"):
                 yield Label("Status", classes="export-label")
-                for status in REVIEW_STATUSES:
-                    yield StateCheckbox(status, value=status in f.statuses, id=f"export-status-{status}", compact=True)
-                yield Label("(none ticked: any)", classes="dim")
+                with Horizontal(classes="export-choices", id="export-statuses"):
+                    for status in REVIEW_STATUSES:
+                        yield StateCheckbox(status, value=status in f.statuses, id=f"export-status-{status}", compact=True)
+                    yield Label("(none ticked: any)", classes="dim", id="export-status-hint")
             with Grid(id="export-filters"):
                 for field, label, hint in NAME_FILTERS:
                     yield Label(label, classes="export-label")

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Label, ProgressBar, Static
@@ -51,7 +51,8 @@ class ImportDialog(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         """Path box, progress bar, result."""
-        with Vertical(id="import-dialog"):
+        # Scrolls when the list of failures is longer than the screen (Tab to it, then the arrows).
+        with VerticalScroll(id="import-dialog"):
             yield Label("Import a file or a folder (.txt .md .html; folders recursively)", id="import-title")
             yield PathInput(placeholder="path, e.g. ~/articles/  (tab completes)", suggester=PathSuggester(), id="import-path")
             yield ProgressBar(id="import-progress", show_eta=False)

@@ -53,6 +53,9 @@ class PickerScreen(ModalScreen[Picked | None]):
     """
 
     CSS_PATH = DIALOGS_CSS
+    # Terminal heights at which the list gets shorter, so that it fits the dialog (dialogs.tcss).
+    VERTICAL_BREAKPOINTS = [(0, "-height-0"), (20, "-height-20"), (24, "-height-24"), (28, "-height-28"),
+                            (32, "-height-32")]
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="picker.cancel", tooltip="Close without choosing"),

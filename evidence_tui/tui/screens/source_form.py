@@ -21,6 +21,8 @@ FIELDS = (("title", "Title"), ("outlet", "Outlet"), ("author", "Author"), ("date
 class SourceForm(ModalScreen[None]):
     """Fields for the source's metadata; ctrl+s (or Enter in the last field) saves."""
 
+    CSS_PATH = "source_form.tcss"
+
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="source_form.cancel", tooltip="Close without saving"),
         Binding("ctrl+s", "save", "Save", id="source_form.save", tooltip="Save the metadata"),
