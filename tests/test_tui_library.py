@@ -219,6 +219,22 @@ def test_metadata_form_validates_inline_and_saves(demo_case):
     asyncio.run(run())
 
 
+def test_metadata_form_starts_in_the_title_and_typing_adds_to_a_field(demo_case):
+    async def run():
+        app = EvidenceApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            first = sources.list_sources(demo_case)[0]
+            await pilot.press("m")
+            await pilot.pause()
+            assert app.focused is app.screen.query_one("#field-title")
+            # Tab into Outlet and type: the text goes at the end, it does not replace the outlet.
+            await pilot.press("tab", *" (EN)")
+            assert app.screen.query_one("#field-outlet").value == f"{first.outlet} (EN)"
+
+    asyncio.run(run())
+
+
 def test_library_snapshot(snap_compare, demo_case):
     assert snap_compare(EvidenceApp(demo_case), terminal_size=(120, 40), run_before=_settle_snapshot)
 

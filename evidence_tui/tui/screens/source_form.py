@@ -45,9 +45,15 @@ class SourceForm(ModalScreen[None]):
             for key, label in FIELDS:
                 yield Label(label, classes="field-label")
                 # Compact boxes: the six fields, the error line and the keys fit a 24-row terminal.
-                yield Input(values[key], id=f"field-{key}", compact=True)
+                # select_on_focus off: Tab into a field puts the cursor at its end, so a key typed
+                # there adds to the value instead of silently replacing all of it.
+                yield Input(values[key], id=f"field-{key}", compact=True, select_on_focus=False)
             yield Static(id="source-form-error")
             yield Label("ctrl+s save · escape cancel", classes="dim")
+
+    def on_mount(self) -> None:
+        """Start in the Title field."""
+        self.query_one("#field-title", Input).focus()
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -59,14 +65,15 @@ class SourceForm(ModalScreen[None]):
     def action_save(self) -> None:
         """Validate and save; a problem is shown here and the form stays open."""
         values = {key: self.query_one(f"#field-{key}", Input).value for key, _ in FIELDS}
-        try:
-            sources.update_source(self.app.case, self.source.id, **values)  # type: ignore[attr-defined]
-        except EvidenceError as error:
-            self.query_one("#source-form-error", Static).update(Text(str(error), style="bold red"))
-            return
-        self.app.case_changed()  # type: ignore[attr-defined]
+        self.app.db.submit(sources.update_source, self.source.id, **values,  # type: ignore[attr-defined]
+                           then=self._saved, on_error=self._refused)
+
+    def _saved(self, _source: Source) -> None:
         self.app.notify("Metadata saved")
         self.dismiss(None)
+
+    def _refused(self, error: EvidenceError) -> None:
+        self.query_one("#source-form-error", Static).update(Text(str(error), style="bold red"))
 
     def action_cancel(self) -> None:
         """Close without saving."""
