@@ -190,6 +190,72 @@ def test_import_json(db, article):
     assert data["files"][0]["status"] == "imported" and data["files"][0]["title"] == "Ukraine urges UN members to trace recruiters"
 
 
+def test_import_lists_skipped_files_on_stderr_and_still_exits_0(db, article):
+    folder = article.parent
+    (folder / "scan.pdf").write_bytes(b"%PDF-1.7")
+    (folder / "sub").mkdir()
+    (folder / "sub" / "photo.jpg").write_bytes(b"\xff\xd8\xff")
+    (folder / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    result = invoke("import", "--db", str(db), str(folder))
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        f"skipped: {folder / 'scan.pdf'}: not a .txt, .md or .html file",
+        f"skipped: {folder / 'sub' / 'photo.jpg'}: not a .txt, .md or .html file",
+    ]
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("imported: ") and lines[0].endswith(" Ukraine urges UN members to trace recruiters")
+    assert lines[-1] == "1 imported, 0 duplicate, 0 failed, 2 skipped"
+    assert len(json.loads(invoke("sources", "--db", str(db), "--json").stdout)) == 1
+
+
+def test_import_summary_line_is_unchanged_when_nothing_is_skipped(db, article):
+    (article.parent / ".hidden.pdf").write_bytes(b"%PDF")  # hidden: passed over silently
+    result = invoke("import", "--db", str(db), str(article.parent))
+    assert result.exit_code == 0 and result.stderr == ""
+    assert result.stdout.splitlines()[-1] == "1 imported, 0 duplicate, 0 failed"
+
+
+def test_import_lists_at_most_20_skipped_files(db, article):
+    for n in range(23):
+        (article.parent / f"scan{n:02d}.pdf").write_bytes(b"%PDF")
+    result = invoke("import", "--db", str(db), str(article.parent))
+    assert result.exit_code == 0
+    errors = result.stderr.splitlines()
+    assert len(errors) == 21 and errors[-1] == "... and 3 more skipped"
+    assert errors[19] == f"skipped: {article.parent / 'scan19.pdf'}: not a .txt, .md or .html file"
+    assert result.stdout.splitlines()[-1] == "1 imported, 0 duplicate, 0 failed, 23 skipped"
+    assert result.stdout.startswith("imported: ")  # skipped files do not hide the imported ones
+
+
+def test_import_a_folder_of_only_other_files_fails_and_lists_them(db, tmp_path):
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    (folder / "scan.pdf").write_bytes(b"%PDF")
+    result = invoke("import", "--db", str(db), str(folder))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"skipped: {folder / 'scan.pdf'}: not a .txt, .md or .html file",
+        f"failed: {folder}: no importable files (.txt, .md, .html, .htm) in this folder",
+    ]
+    assert result.stdout == "0 imported, 0 duplicate, 1 failed, 1 skipped\n"
+
+
+def test_import_json_counts_and_lists_skipped_files(db, article):
+    plain = json.loads(invoke("import", "--db", str(db), "--json", str(article)).stdout)
+    assert plain["skipped"] == 0  # always present
+    (article.parent / "scan.pdf").write_bytes(b"%PDF")
+    result = invoke("import", "--db", str(db), "--json", str(article.parent))
+    assert result.exit_code == 0 and result.stderr == ""
+    data = json.loads(result.stdout)
+    assert (data["imported"], data["duplicates"], data["failed"], data["skipped"]) == (0, 1, 0, 1)
+    by_status = {f["status"]: f for f in data["files"]}  # refused files come before their batch is stored
+    assert sorted(by_status) == ["duplicate", "skipped"]
+    assert by_status["skipped"] == {
+        "name": str(article.parent / "scan.pdf"), "status": "skipped", "source_id": None, "title": None,
+        "message": f"{article.parent / 'scan.pdf'}: not a .txt, .md or .html file",
+    }
+
+
 # -- sources and show ------------------------------------------------------------------------
 
 

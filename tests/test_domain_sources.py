@@ -65,8 +65,9 @@ def test_import_folder_of_mixed_files(case, tmp_path):
 
     summary = sources_domain.import_paths(case, [folder])
 
-    assert (summary.imported, summary.duplicates, summary.failed) == (4, 0, 0)
+    assert (summary.imported, summary.duplicates, summary.failed, summary.skipped) == (4, 0, 0, 1)
     outcomes = by_name(summary)
+    assert outcomes.pop("scan.pdf").status == "skipped"  # reported, not stored; the hidden file is silent
     assert set(outcomes) == {"one.txt", "two.md", "three.html", "four.htm"}
     rows = {
         r["file_name"]: (r["title"], r["format"])
@@ -387,11 +388,12 @@ def test_outcomes_come_in_the_order_of_reading_then_storing_each_batch(case, tmp
     # Files are read ahead on a thread; what is reported, and when, is as if read and stored in turn:
     # a refused file as it is met, the imported ones when their batch is stored.
     monkeypatch.setattr(sources_domain, "BATCH_FILES", 2)
+    folder = tmp_path / "articles"  # not tmp_path itself: the case file there would be listed as skipped
     for letter in "abcdef":
         content = b"%PDF-1.4" if letter in "be" else article(f"Article {letter}", f"Body of {letter}.")
-        write(tmp_path, f"{letter}.txt", content)
+        write(folder, f"{letter}.txt", content)
     seen = []
-    summary = sources_domain.import_paths(case, [tmp_path], on_progress=lambda done, total, o: seen.append(
+    summary = sources_domain.import_paths(case, [folder], on_progress=lambda done, total, o: seen.append(
         (done, total, Path(o.name).name, o.status)))
     assert seen == [(1, 6, "b.txt", "failed"), (2, 6, "a.txt", "imported"), (3, 6, "c.txt", "imported"),
                     (4, 6, "e.txt", "failed"), (5, 6, "d.txt", "imported"), (6, 6, "f.txt", "imported")]

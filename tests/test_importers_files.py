@@ -11,7 +11,7 @@ import pytest
 
 from evidence_tui.errors import DocumentError
 from evidence_tui.importers import SUPPORTED_SUFFIXES, ImportOptions, find_importable, read_document
-from evidence_tui.importers.files import NOTHING_IMPORTABLE
+from evidence_tui.importers.files import NOT_IMPORTABLE, NOTHING_IMPORTABLE, Skipped
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
@@ -156,6 +156,9 @@ def test_folders_are_expanded_recursively_in_name_order(tmp_path):
         (str(tmp_path / "b.txt"), None),
         (str(tmp_path / "c.html"), None),
         (str(tmp_path / "d.text"), None),
+        (str(tmp_path / "image.png"), NOT_IMPORTABLE),  # skipped, in their place in the walk
+        (str(tmp_path / "notes.pdf"), NOT_IMPORTABLE),
+        (str(tmp_path / "README"), NOT_IMPORTABLE),
         (str(tmp_path / "sub" / "a.TXT"), None),
         (str(tmp_path / "sub" / "z.htm"), None),
     ]
@@ -203,8 +206,40 @@ def test_folder_with_nothing_importable(tmp_path):
     write(tmp_path / "scan.pdf")
     write(tmp_path / ".hidden.txt")
     (tmp_path / "empty-sub").mkdir()
-    assert listed([tmp_path]) == [(str(tmp_path), NOTHING_IMPORTABLE)]
+    # The folder still fails as having nothing importable; the file in it is reported as skipped.
+    assert listed([tmp_path]) == [(str(tmp_path / "scan.pdf"), NOT_IMPORTABLE), (str(tmp_path), NOTHING_IMPORTABLE)]
     assert NOTHING_IMPORTABLE == "no importable files (.txt, .md, .html, .htm) in this folder"
+    kinds = [type(error) for _, error in find_importable([tmp_path])]
+    assert kinds == [Skipped, DocumentError]
+
+
+def test_other_files_in_a_folder_are_skipped_and_hidden_ones_stay_silent(tmp_path):
+    write(tmp_path / "a.txt")
+    write(tmp_path / "b.pdf")
+    write(tmp_path / ".hidden.pdf")
+    write(tmp_path / ".DS_Store")
+    write(tmp_path / ".git" / "config")
+    write(tmp_path / "sub" / "c.jpg")
+    found = list(find_importable([tmp_path]))
+    assert [(path, error) for path, error in found if error is None] == [(tmp_path / "a.txt", None)]
+    skipped = [(path, error) for path, error in found if error is not None]
+    assert [path for path, _ in skipped] == [tmp_path / "b.pdf", tmp_path / "sub" / "c.jpg"]
+    assert all(isinstance(error, Skipped) and isinstance(error, DocumentError) for _, error in skipped)
+    assert str(skipped[0][1]) == f"{tmp_path / 'b.pdf'}: not a .txt, .md or .html file"
+
+
+def test_a_file_named_on_its_own_with_another_type_still_fails(tmp_path):
+    path = write(tmp_path / "photo.jpg")
+    [(_, error)] = find_importable([path])
+    assert type(error) is DocumentError and not isinstance(error, Skipped)
+
+
+def test_a_skipped_file_reached_twice_is_listed_once(tmp_path):
+    write(tmp_path / "a.txt")
+    write(tmp_path / "sub" / "scan.pdf")
+    (tmp_path / "also").symlink_to(tmp_path / "sub")
+    listing = listed([tmp_path, tmp_path / "sub"])
+    assert [path for path, problem in listing if problem == NOT_IMPORTABLE] == [str(tmp_path / "also" / "scan.pdf")]
 
 
 def test_empty_folder(tmp_path):

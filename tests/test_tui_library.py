@@ -314,3 +314,84 @@ def test_a_long_import_summary_scrolls_at_80_by_24(case, tmp_path):
             assert dialog.scroll_y == dialog.max_scroll_y
 
     asyncio.run(run())
+
+
+def _import_in_dialog(app, pilot, path):
+    """Open the import dialog, import ``path``, and return the result text and the toasts."""
+    async def run():
+        await pilot.press("i")
+        await settle(app, pilot)
+        app.screen.query_one("#import-path").value = str(path)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        return static_text(app.screen.query_one("#import-result")), [str(n.message) for n in app._notifications]
+    return run()
+
+
+def test_import_dialog_lists_skipped_files_after_the_failed_ones(case, tmp_path):
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Headline A\n\nBody.\n", encoding="utf-8")
+    (folder / "empty.txt").write_text("", encoding="utf-8")
+    (folder / "b-scan.pdf").write_bytes(b"%PDF")
+    (folder / "photo.jpg").write_bytes(b"\xff\xd8\xff")
+    (folder / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+
+    async def run():
+        app = EvidenceApp(case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            result, toasts = await _import_in_dialog(app, pilot, folder)
+            lines = result.splitlines()
+            assert lines[:4] == [
+                "1 imported, 0 duplicate, 1 failed, 2 skipped",
+                f"{folder / 'empty.txt'}: empty file",
+                f"skipped: {folder / 'b-scan.pdf'}: not a .txt, .md or .html file",
+                f"skipped: {folder / 'photo.jpg'}: not a .txt, .md or .html file",
+            ]
+            assert ".DS_Store" not in result
+            # One failure: the toast is its own line, not a count.
+            assert toasts == [f"{folder / 'empty.txt'}: empty file"]
+        assert sources.count_sources(case) == 1
+
+    asyncio.run(run())
+
+
+def test_import_dialog_toast_for_a_folder_with_nothing_importable(case, tmp_path):
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    (folder / "scan.pdf").write_bytes(b"%PDF")
+
+    async def run():
+        app = EvidenceApp(case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            result, toasts = await _import_in_dialog(app, pilot, folder)
+            assert result.splitlines()[0] == "0 imported, 0 duplicate, 1 failed, 1 skipped"
+            assert toasts == [f"{folder}: no importable files (.txt, .md, .html, .htm) in this folder"]
+            assert not any("files could not" in t for t in toasts)
+
+    asyncio.run(run())
+
+
+def test_import_dialog_counts_failures_and_cuts_the_skipped_list(case, tmp_path):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Headline A\n\nBody.\n", encoding="utf-8")
+    (folder / "empty1.txt").write_text("", encoding="utf-8")
+    (folder / "empty2.txt").write_text("", encoding="utf-8")
+    for n in range(22):
+        (folder / f"scan{n:02d}.pdf").write_bytes(b"%PDF")
+
+    async def run():
+        app = EvidenceApp(case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            result, toasts = await _import_in_dialog(app, pilot, folder)
+            lines = result.splitlines()
+            assert lines[0] == "1 imported, 0 duplicate, 2 failed, 22 skipped"
+            assert len([line for line in lines if line.startswith("skipped: ")]) == 20
+            assert "and 2 more skipped" in lines
+            assert toasts == ["2 files could not be imported"]
+
+    asyncio.run(run())

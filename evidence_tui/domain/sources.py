@@ -21,7 +21,7 @@ from evidence_tui.importers import (
     read_document,
 )
 from evidence_tui.importers.dates import PublicationDate, parse_date
-from evidence_tui.importers.files import display_name
+from evidence_tui.importers.files import Skipped, display_name
 from evidence_tui.store import CaseFile, new_id, operation, utc_now
 from evidence_tui.store.journal import bulk_source_index
 from evidence_tui.store.schema import RELIABILITY_GRADES
@@ -40,7 +40,8 @@ _COUNT = "(SELECT count(*) FROM excerpts e WHERE e.source_id = s.id) AS excerpt_
 
 @dataclass(frozen=True)
 class ImportOutcome:
-    """What happened to one file: imported, duplicate (of an existing source) or failed."""
+    """What happened to one file: imported, duplicate (of an existing source), failed, or skipped
+    (a file of another type inside a folder: left out, not an error)."""
 
     name: str
     status: str
@@ -73,6 +74,11 @@ class ImportSummary:
     def failed(self) -> int:
         """Files refused, each with a one-line message."""
         return self.count("failed")
+
+    @property
+    def skipped(self) -> int:
+        """Files of other types found in folders and left out (not failures)."""
+        return self.count("skipped")
 
 
 ProgressCallback = Callable[[int, int, ImportOutcome], None]
@@ -200,7 +206,8 @@ def import_paths(
     options: ImportOptions = ImportOptions(),
     on_progress: ProgressCallback | None = None,
 ) -> ImportSummary:
-    """Import files and folders (recursively). Bad files are reported and the rest go on.
+    """Import files and folders (recursively). Bad files are reported and the rest go on; files of
+    other types inside folders are reported as skipped.
 
     Files are read and parsed on a reader thread one batch ahead of the batch being stored; the
     reader runs while SQLite indexes and commits a batch (work done without the GIL), and waits
@@ -327,7 +334,8 @@ class _Reader:
             for path, problem in self._found:
                 self._wait_while(lambda: self._held)
                 if problem is not None:
-                    chunk.append(ImportOutcome(display_name(path), "failed", message=str(problem)))
+                    status = "skipped" if isinstance(problem, Skipped) else "failed"
+                    chunk.append(ImportOutcome(display_name(path), status, message=str(problem)))
                     continue
                 try:
                     parsed = read_document(path, self._options)

@@ -19,6 +19,14 @@ from evidence_tui.importers.document import (
 
 _SUPPORTED_SHORT = ".txt, .md, .html, .htm"  # the aliases .text and .markdown need no advertising
 NOTHING_IMPORTABLE = f"no importable files ({_SUPPORTED_SHORT}) in this folder"
+NOT_IMPORTABLE = "not a .txt, .md or .html file"
+
+
+class Skipped(DocumentError):
+    """A file of another type found inside a folder: left out of the import and reported, not a failure.
+
+    (A file of another type named on its own is a failure: ``DocumentError``.)
+    """
 
 
 def display_name(path: os.PathLike | str) -> str:
@@ -118,7 +126,8 @@ def _entries(folder: Path, seen_dirs: set[str]) -> tuple[list[os.DirEntry] | OSE
 
 def _walk(folder: Path, seen_dirs: set[str]) -> Iterator[tuple[Path, DocumentError | None, str | None]]:
     """Yield the supported files under ``folder`` depth-first in name order (files and folders
-    interleaved), never entering a folder twice: symlink loops end.
+    interleaved), never entering a folder twice: symlink loops end. Other files come with a
+    ``Skipped``; hidden names are passed over silently.
 
     Each file comes with its real path when that is known without asking the file system (an
     entry that is not a symlink, in a folder whose real path is known), else None.
@@ -151,24 +160,33 @@ def _walk(folder: Path, seen_dirs: set[str]) -> Iterator[tuple[Path, DocumentErr
                 stack.append((path, real, iter(listing)))
         elif is_supported(path):
             if is_file:
-                # realpath() costs an lstat per path component; a plain entry's is its folder's plus its name.
-                try:
-                    plain = not entry.is_symlink()
-                except OSError:
-                    plain = False
-                yield path, None, os.path.join(real_current, entry.name) if plain else None
+                yield path, None, _real_path(entry, real_current)
             elif entry.is_symlink() and not os.path.exists(path):
                 yield path, DocumentError(display_name(path), "broken symbolic link"), None
+        elif is_file:
+            yield path, Skipped(display_name(path), NOT_IMPORTABLE), _real_path(entry, real_current)
+
+
+def _real_path(entry: os.DirEntry, real_folder: str) -> str | None:
+    """The real path of a folder entry if known without asking the file system, else None."""
+    # realpath() costs an lstat per path component; a plain entry's is its folder's plus its name.
+    try:
+        plain = not entry.is_symlink()
+    except OSError:
+        plain = False
+    return os.path.join(real_folder, entry.name) if plain else None
 
 
 def find_importable(paths: Iterable[Path]) -> Iterator[tuple[Path, DocumentError | None]]:
     """Expand files and folders into ``(file, None)`` for each importable file, in a stable order.
 
-    Folders are searched recursively (hidden names skipped, symlinks followed without looping);
-    problems come out as ``(path, DocumentError)``: a missing path, an explicitly named file of an
-    unsupported type, a folder with nothing importable. Each file is listed once.
+    Folders are searched recursively (hidden names passed over silently, symlinks followed without
+    looping); problems come out as ``(path, DocumentError)``: a missing path, an explicitly named
+    file of an unsupported type, a folder with nothing importable. A file of another type inside a
+    folder comes out as ``(path, Skipped)`` (a ``DocumentError`` too). Each file is listed once.
     """
     seen_files: set[str] = set()
+    seen_skipped: set[str] = set()
     for path in paths:
         path = Path(path)
         if not os.path.exists(path):
@@ -177,7 +195,12 @@ def find_importable(paths: Iterable[Path]) -> Iterator[tuple[Path, DocumentError
         if path.is_dir():
             found = False
             for item, error, real in _walk(path, set()):
-                if error is None:
+                if isinstance(error, Skipped):
+                    real = real or os.path.realpath(item)
+                    if real in seen_skipped:
+                        continue
+                    seen_skipped.add(real)
+                elif error is None:
                     real = real or os.path.realpath(item)
                     if real in seen_files:
                         found = True

@@ -16,7 +16,11 @@ from textual.widgets import Input, Label, ProgressBar, Static
 
 from evidence_tui.domain import sources
 from evidence_tui.importers import SUPPORTED_SUFFIXES
+from evidence_tui.textsafety import inert_line
 from evidence_tui.tui.widgets.path_input import PathInput
+from evidence_tui.words import count
+
+SKIPPED_SHOWN = 20  # skipped files listed one a line; the rest are counted
 
 
 class PathSuggester(Suggester):
@@ -91,16 +95,25 @@ class ImportDialog(ModalScreen[None]):
         self.query_one(ProgressBar).update(total=total, progress=done)
 
     def _done(self, summary: sources.ImportSummary) -> None:
-        text = Text(f"{summary.imported} imported, {summary.duplicates} duplicate, {summary.failed} failed\n",
-                    style="bold red" if summary.failed else "bold green")
-        for outcome in summary.outcomes:
-            if outcome.status == "failed":
-                text.append(outcome.message + "\n", style="red")
+        line = f"{summary.imported} imported, {summary.duplicates} duplicate, {summary.failed} failed"
+        if summary.skipped:
+            line += f", {summary.skipped} skipped"
+        text = Text(line + "\n", style="bold red" if summary.failed else "bold green")
+        failed = [o for o in summary.outcomes if o.status == "failed"]
+        skipped = [o for o in summary.outcomes if o.status == "skipped"]
+        for outcome in failed:
+            text.append(inert_line(outcome.message) + "\n", style="red")
+        for outcome in skipped[:SKIPPED_SHOWN]:
+            text.append("skipped: " + inert_line(outcome.message) + "\n", style="dim")
+        if len(skipped) > SKIPPED_SHOWN:
+            text.append(f"and {len(skipped) - SKIPPED_SHOWN} more skipped\n", style="dim")
         text.append("escape closes", style="dim")
         self.query_one("#import-result", Static).update(text)
         self.app.case_changed()  # type: ignore[attr-defined]
-        if summary.failed:
-            self.app.notify(f"{summary.failed} files could not be imported", severity="warning")
+        if len(failed) == 1:
+            self.app.notify(inert_line(failed[0].message), severity="warning", markup=False)
+        elif failed:
+            self.app.notify(f"{count(len(failed), 'file')} could not be imported", severity="warning")
 
     def action_close(self) -> None:
         """Close the dialog."""
