@@ -528,3 +528,11 @@ def test_a_mistyped_command_option_or_value_is_one_line(args, line):
     assert result.exit_code == 2
     assert result.stderr == line + "\n"
     assert result.stdout == ""
+
+
+def test_a_group_given_no_command_shows_its_help_as_click_does():
+    # Not squeezed into the one-line usage error: a bare `evidence-tui claim` asks for the help.
+    result = invoke("claim")
+    assert result.exit_code == 2
+    assert "Usage: cli claim [OPTIONS] COMMAND [ARGS]..." in result.output
+    assert "Commands:" in result.output and "error:" not in result.output

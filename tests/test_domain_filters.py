@@ -47,3 +47,15 @@ def test_the_search_screens_range_uses_the_same_rule():
     assert search.parse_dates("2024-06..2024") == ("2024-06", "2024")
     with pytest.raises(Invalid, match="^the date range '2024-07..2024-06-30' ends before it starts$"):
         search.parse_dates("2024-07..2024-06-30")
+
+
+def test_dates_are_written_in_ascii_digits():
+    # "２０２４" (full-width) passed the check and then matched nothing (or everything, as --to).
+    from evidence_tui.domain.filters import ExcerptFilter, check_dates
+    from evidence_tui.domain.search import parse_dates
+    from evidence_tui.errors import Invalid
+
+    with pytest.raises(Invalid, match="not a date"):
+        check_dates(ExcerptFilter(date_from="２０２４"))
+    with pytest.raises(Invalid, match="not a date"):
+        parse_dates("２０２４")

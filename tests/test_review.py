@@ -199,3 +199,12 @@ def test_remaining_counts_what_the_queue_would_still_show(demo_case, filters):
         walked = demo_case.db.conn.execute(
             f"SELECT count(*) FROM excerpts e JOIN sources s ON s.id = e.source_id WHERE {where}", params).fetchone()[0]
         assert review.remaining(demo_case, queue, skipped) == walked == len(set(every) - set(skipped))
+
+
+def test_decided_in_all_counts_a_skipped_excerpt_decided_since(demo_case):
+    queue = review.ReviewQueue(reviewer="tester")
+    skipped = [review.next_excerpt(demo_case, queue).id]
+    assert review.queue_state(demo_case, queue, skipped, since="2000").overall == (0, 16)
+    review.decide(demo_case, skipped[0], "accepted")  # decided elsewhere while still in the skipped list
+    state = review.queue_state(demo_case, queue, skipped, since="2000")
+    assert state.overall == (1, 16) and state.remaining == 15

@@ -395,3 +395,40 @@ def test_import_dialog_counts_failures_and_cuts_the_skipped_list(case, tmp_path)
             assert toasts == ["2 files could not be imported"]
 
     asyncio.run(run())
+
+
+def test_keys_pressed_while_a_save_or_import_is_on_its_way_do_not_close_twice(case, demo_case):
+    # The paste dialog and the metadata form save on the database worker; a second ctrl+s or an
+    # escape before it answers used to dismiss twice (the second popped the Library: a crash).
+    import time
+
+    from textual.widgets import TextArea
+
+    article = "Fourteen men detained\n\n12 March 2024\n\nPolice said fourteen men were detained.\n"
+
+    async def paste_twice():
+        app = EvidenceApp(case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("p")
+            await settle(app, pilot)
+            app.screen.query_one(TextArea).text = article
+            app.db.submit(lambda _case: time.sleep(0.3), changed=False)  # the worker busy, as on a big case
+            await pilot.press("ctrl+s", "ctrl+s", "escape")
+            await settle(app, pilot)
+            assert isinstance(app.screen, LibraryScreen) and app.return_code is None
+        assert len(sources.list_sources(case)) == 1
+
+    async def save_twice():
+        app = EvidenceApp(demo_case)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("m")
+            await settle(app, pilot)
+            app.db.submit(lambda _case: time.sleep(0.3), changed=False)
+            await pilot.press("ctrl+s", "ctrl+s", "escape")
+            await settle(app, pilot)
+            assert isinstance(app.screen, LibraryScreen) and app.return_code is None
+
+    asyncio.run(paste_twice())
+    asyncio.run(save_twice())

@@ -60,7 +60,12 @@ class EvidenceGroup(click.Group):
 
 def _usage_error(ctx: click.Context, error: click.UsageError) -> None:
     """A mistyped command, option or value: one line, like every other error (click prints the
-    usage, a hint and the error on four), naming the command and where to read more; exit 2."""
+    usage, a hint and the error on four), naming the command and where to read more; exit 2.
+
+    A group given no command (``evidence-tui claim``) is click's way of asking for its help:
+    that is raised again for click to print the help as it does."""
+    if isinstance(error, click.exceptions.NoArgsIsHelpError):
+        raise error
     where = error.ctx.command_path if error.ctx is not None else ctx.command_path
     message = error.format_message().rstrip(".")
     err_console.print(Text("error: ", style="bold red") + Text(inert_line(f"{where}: {message} (see '{where} --help')")),

@@ -34,7 +34,7 @@ class ExcerptFilter:
         return self == ExcerptFilter()
 
 
-_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", re.ASCII)  # "２０２４" is not an ISO date
 
 
 def check_date(label: str, value: str | None) -> None:

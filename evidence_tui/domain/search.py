@@ -289,7 +289,7 @@ def first_match_offset(case: CaseFile, source_id: str, query: str) -> int | None
     return low
 
 
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$", re.ASCII)  # ASCII digits only
 
 
 def parse_dates(text: str) -> tuple[str | None, str | None]:

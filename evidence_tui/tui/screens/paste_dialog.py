@@ -37,12 +37,18 @@ class PasteDialog(ModalScreen[ImportOutcome | None]):
             yield Label("ctrl+s import · tab next field · escape cancel", classes="dim")
             yield Static(id="paste-result")
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._importing = False  # an import is on its way: keys wait for it (no double import or close)
+
     def on_mount(self) -> None:
         """Focus the text area, ready for the terminal's paste."""
         self.query_one(TextArea).focus()
 
     def action_import_text(self) -> None:
         """Import the pasted text (with the outlet and URL given) in the background."""
+        if self._importing:
+            return
         text = self.query_one(TextArea).text
         if not text.strip():
             self._say(Text("Paste the article's text first.", style="yellow"))
@@ -50,15 +56,23 @@ class PasteDialog(ModalScreen[ImportOutcome | None]):
         options = ImportOptions(outlet=self.query_one("#paste-outlet", Input).value.strip() or None,
                                 url=self.query_one("#paste-url", Input).value.strip() or None)
         self._say(Text("Importing…"))
+        self._importing = True
         self.app.db.submit(sources.import_text, text.encode("utf-8"), None, options,  # type: ignore[attr-defined]
-                           then=self.dismiss, on_error=self._failed)
+                           then=self._imported, on_error=self._failed)
+
+    def _imported(self, outcome: ImportOutcome) -> None:
+        self._importing = False
+        if self.is_current:
+            self.dismiss(outcome)
 
     def _failed(self, error: EvidenceError) -> None:
+        self._importing = False
         self._say(Text(str(error), style="red"))  # the text stays, to be fixed and imported again
 
     def _say(self, message: Text) -> None:
         self.query_one("#paste-result", Static).update(message)
 
     def action_cancel(self) -> None:
-        """Close without importing."""
-        self.dismiss(None)
+        """Close without importing (once an import has started, its outcome closes the dialog)."""
+        if not self._importing:
+            self.dismiss(None)

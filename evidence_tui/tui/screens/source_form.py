@@ -31,6 +31,7 @@ class SourceForm(ModalScreen[None]):
     def __init__(self, source: Source) -> None:
         super().__init__()
         self.source = source
+        self._saving = False  # a save is on its way: keys wait for it (no double save or close)
 
     def compose(self) -> ComposeResult:
         """One labelled input per field and a line for errors."""
@@ -64,17 +65,24 @@ class SourceForm(ModalScreen[None]):
 
     def action_save(self) -> None:
         """Validate and save; a problem is shown here and the form stays open."""
+        if self._saving:
+            return
+        self._saving = True
         values = {key: self.query_one(f"#field-{key}", Input).value for key, _ in FIELDS}
         self.app.db.submit(sources.update_source, self.source.id, **values,  # type: ignore[attr-defined]
                            then=self._saved, on_error=self._refused)
 
     def _saved(self, _source: Source) -> None:
+        self._saving = False
         self.app.notify("Metadata saved")
-        self.dismiss(None)
+        if self.is_current:
+            self.dismiss(None)
 
     def _refused(self, error: EvidenceError) -> None:
+        self._saving = False
         self.query_one("#source-form-error", Static).update(Text(str(error), style="bold red"))
 
     def action_cancel(self) -> None:
-        """Close without saving."""
-        self.dismiss(None)
+        """Close without saving (once a save has started, its outcome closes the form)."""
+        if not self._saving:
+            self.dismiss(None)
