@@ -339,3 +339,16 @@ def test_unlink_source_keeps_the_source_and_undo_links_it_again(case, world):
     assert history.undo_last(case).summary.startswith("unlink source")
     assert case.db.conn.execute("SELECT source_id, stance FROM claim_sources").fetchone()[:] == (s["wire"], "contradicts")
     assert claims.get_claim(case, claim.id).sources_against == 1
+
+
+def test_an_outlet_written_with_extra_spaces_is_the_same_outlet(case, world):
+    s, e = world
+    sources.update_source(case, s["blog1"], outlet="Le  Monde")
+    sources.update_source(case, s["blog2"], outlet=" Le Monde\t")
+    assert {sources.get_source(case, s[k]).outlet for k in ("blog1", "blog2")} == {"Le Monde"}
+    claim = claims.add_claim(case, "Bloggers reported it")
+    claims.link_excerpt(case, claim.id, e["blog1"])
+    claim = claims.link_excerpt(case, claim.id, e["blog2"])
+    assert (claim.sources, claim.outlets, claim.single_outlet) == (2, 1, True)
+    pasted = sources.import_text(case, b"Title\n\nText.\n", None, ImportOptions(outlet="Kyiv   Ledger")).source_id
+    assert sources.get_source(case, pasted).outlet == "Kyiv Ledger"

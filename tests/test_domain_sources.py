@@ -338,7 +338,7 @@ def test_update_source_metadata_and_refusals(case, three_sources):
         case, source_id, title="  A   new\ttitle ", outlet=" Alpha  Post ", author="Ann Writer", reliability="b", notes="check"
     )
     assert (updated.title, updated.outlet, updated.author, updated.reliability, updated.notes) == (
-        "A new title", "Alpha  Post", "Ann Writer", "B", "check",
+        "A new title", "Alpha Post", "Ann Writer", "B", "check",
     )
     assert sources_domain.update_source(case, source_id, outlet="", reliability="").outlet is None
     assert stored(case, source_id)["reliability"] is None

@@ -476,6 +476,8 @@ def update_source(
     for column, value in (("outlet", outlet), ("author", author), ("url", url), ("notes", notes)):
         if value is not _UNSET:
             changes[column] = (value or "").strip() or None  # type: ignore[union-attr]
+    if changes.get("outlet"):  # one spelling per outlet (see importers.document): spaces collapsed
+        changes["outlet"] = " ".join(changes["outlet"].split())
     if reliability is not _UNSET:
         grade = (reliability or "").strip().upper() or None  # type: ignore[union-attr]
         if grade is not None and grade not in RELIABILITY_GRADES:

@@ -119,7 +119,9 @@ def parse_named(data: bytes, display_name: str, file_name: str | None, options: 
         )
 
     url = _clean_option(options.url) or url
-    outlet = _clean_option(options.outlet) or outlet or host_of(url)
+    # One spelling per outlet, whitespace collapsed: corroboration counts distinct outlets, and
+    # "Le  Monde" must not be a second one beside "Le Monde".
+    outlet = " ".join((_clean_option(options.outlet) or outlet or host_of(url) or "").split()) or None
     if options.title and options.title.strip():
         title = options.title.strip()
     elif title and fmt != "html" and outlet:
