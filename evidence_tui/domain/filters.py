@@ -37,18 +37,24 @@ class ExcerptFilter:
 _DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", re.ASCII)  # "２０２４" is not an ISO date
 
 
-def check_date(label: str, value: str | None) -> None:
-    """Raise ``Invalid`` unless ``value`` is empty or an ISO date (2024, 2024-06 or 2024-06-15)."""
-    if not value:
-        return
+def iso_date_problem(value: str) -> str | None:
+    """None when ``value`` is an ISO date of year, month or day precision (2024, 2024-06,
+    2024-06-15); else "form" (not written so) or "calendar" (no such month or day)."""
     match = _DATE.fullmatch(value)
+    if match is None:
+        return "form"
+    year, month, day = match.groups()
     try:
-        if match is None:
-            raise ValueError
-        year, month, day = match.groups()
         date(int(year), int(month or 1), int(day or 1))
     except ValueError:
-        raise Invalid(f"{label} '{value}': not a date (write 2024, 2024-06 or 2024-06-15)") from None
+        return "calendar"
+    return None
+
+
+def check_date(label: str, value: str | None) -> None:
+    """Raise ``Invalid`` unless ``value`` is empty or an ISO date (2024, 2024-06 or 2024-06-15)."""
+    if value and iso_date_problem(value):
+        raise Invalid(f"{label} '{value}': not a date (write 2024, 2024-06 or 2024-06-15)")
 
 
 def ends_before_it_starts(date_from: str | None, date_to: str | None) -> bool:

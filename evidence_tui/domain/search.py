@@ -9,9 +9,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import date
 
-from evidence_tui.domain.filters import ExcerptFilter, ends_before_it_starts, filter_parts
+from evidence_tui.domain.filters import ExcerptFilter, ends_before_it_starts, filter_parts, iso_date_problem
 from evidence_tui.domain.refs import resolve_id
 from evidence_tui.errors import Invalid
 from evidence_tui.store import CaseFile, OperationalErrors
@@ -289,9 +288,6 @@ def first_match_offset(case: CaseFile, source_id: str, query: str) -> int | None
     return low
 
 
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$", re.ASCII)  # ASCII digits only
-
-
 def parse_dates(text: str) -> tuple[str | None, str | None]:
     """Read a publication date range as people type it: ``2024``, ``2024-03..2024-06``, ``..2023``.
 
@@ -315,13 +311,11 @@ def parse_dates(text: str) -> tuple[str | None, str | None]:
 
 
 def _check_date(value: str) -> None:
-    if not _DATE.match(value):
+    problem = iso_date_problem(value)
+    if problem == "form":
         raise Invalid(f"'{value}' is not a date (write 2024, 2024-06 or 2024-06-15; a range as FROM..TO)")
-    parts = [int(p) for p in value.split("-")]
-    try:
-        date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
-    except ValueError:
-        raise Invalid(f"'{value}' is not a date (no such month or day)") from None
+    if problem == "calendar":
+        raise Invalid(f"'{value}' is not a date (no such month or day)")
 
 
 # -- helpers ------------------------------------------------------------------------------------
