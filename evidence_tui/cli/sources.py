@@ -92,26 +92,22 @@ def _import(case: CaseFile, paths: tuple[Path, ...], options: ImportOptions, as_
             "skipped": summary.skipped, "files": [o.__dict__ for o in outcomes],
         })
     else:
-        skipped_shown = 0
+        skipped_seen = 0
         for outcome in outcomes:
             # soft_wrap: one line per file, however long its path (Rich would wrap at the width).
             if outcome.status == "failed":
                 err_console.print(Text("failed: ", style="red") + safe(outcome.message), soft_wrap=True)
             elif outcome.status == "skipped":
-                if skipped_shown < SKIPPED_SHOWN:
+                skipped_seen += 1
+                if skipped_seen <= SKIPPED_SHOWN:
                     err_console.print(Text("skipped: ", style="dim") + safe(outcome.message), soft_wrap=True)
-                skipped_shown += 1
             elif outcome.status == "duplicate":
                 err_console.print(Text("duplicate: ", style="yellow") + safe(f"{outcome.name}: {outcome.message}"), soft_wrap=True)
             elif len(outcomes) - summary.skipped <= 20:  # skipped files do not hide the imported ones
                 console.print(Text("imported: ", style="green") + safe(f"{outcome.source_id[:8]} {outcome.title}"), soft_wrap=True)
-        if skipped_shown > SKIPPED_SHOWN:
-            err_console.print(f"... and {skipped_shown - SKIPPED_SHOWN} more skipped", style="dim")
-        # The line stays as it was when nothing was skipped: scripts read it.
-        line = f"{summary.imported} imported, {summary.duplicates} duplicate, {summary.failed} failed"
-        if summary.skipped:
-            line += f", {summary.skipped} skipped"
-        console.print(line, style="bold red" if summary.failed else "bold")
+        if summary.skipped > SKIPPED_SHOWN:
+            err_console.print(f"... and {summary.skipped - SKIPPED_SHOWN} more skipped", style="dim")
+        console.print(summary.line(), style="bold red" if summary.failed else "bold")
     if summary.failed:
         raise SystemExit(1)
 

@@ -80,6 +80,12 @@ class ImportSummary:
         """Files of other types found in folders and left out (not failures)."""
         return self.count("skipped")
 
+    def line(self) -> str:
+        """"3 imported, 0 duplicate, 1 failed" (and ", 2 skipped" only when some were): what the
+        CLI prints last and the import dialog shows first. Scripts read it: the form stays."""
+        line = f"{self.imported} imported, {self.duplicates} duplicate, {self.failed} failed"
+        return line + (f", {self.skipped} skipped" if self.skipped else "")
+
 
 ProgressCallback = Callable[[int, int, ImportOutcome], None]
 

@@ -95,10 +95,7 @@ class ImportDialog(ModalScreen[None]):
         self.query_one(ProgressBar).update(total=total, progress=done)
 
     def _done(self, summary: sources.ImportSummary) -> None:
-        line = f"{summary.imported} imported, {summary.duplicates} duplicate, {summary.failed} failed"
-        if summary.skipped:
-            line += f", {summary.skipped} skipped"
-        text = Text(line + "\n", style="bold red" if summary.failed else "bold green")
+        text = Text(summary.line() + "\n", style="bold red" if summary.failed else "bold green")
         failed = [o for o in summary.outcomes if o.status == "failed"]
         skipped = [o for o in summary.outcomes if o.status == "skipped"]
         for outcome in failed:
